@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine: `make run` and `make test`.
+# Each installs what is missing (apt packages, .venv) and is quick the second time.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The CPU build of PyTorch, pinned so pip never drags in a multi-GB CUDA wheel.
+TORCH_SPEC ?= torch==2.13.0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench models setup setup-test system system-test clean lint
+
+run: setup
+	$(BIN)/deepcomposer $(ARGS)
+
+test: setup-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(ARGS)
+
+# Reproduces every shipped model (hours on a 2-core CPU; see README "Models").
+models: setup-test
+	$(BIN)/python -m deepcomposer_desktop.training.reproduce $(ARGS)
+
+setup: system $(VENV)/.app-installed
+setup-test: system-test $(VENV)/.test-installed
+
+system:
+	@packaging/setup-debian.sh run
+system-test:
+	@packaging/setup-debian.sh test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q -e ".[dev,train]"
+	@touch $@ $(VENV)/.app-installed
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
