@@ -66,6 +66,7 @@ class Track:
     solo: bool = False
     volume: int = 100  # MIDI CC7, 0-127
     pan: int = 64  # MIDI CC10, 0 left, 64 centre, 127 right
+    color: str = ""  # "#rrggbb"; empty means the view picks one from its palette
 
     def __post_init__(self) -> None:
         if not 0 <= self.program <= 127:
@@ -94,6 +95,11 @@ class Tempo:
 
     tick: int
     usec_per_beat: int
+
+    def __post_init__(self) -> None:
+        # MIDI stores tempo in 24 bits: 1 us .. 16.7 s per quarter note.
+        if self.tick < 0 or not 1 <= self.usec_per_beat <= 0xFFFFFF:
+            raise ValueError(f"invalid tempo {self.usec_per_beat} us/beat at tick {self.tick}")
 
     @classmethod
     def from_bpm(cls, tick: int, bpm: float) -> "Tempo":
