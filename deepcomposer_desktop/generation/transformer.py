@@ -1,0 +1,176 @@
+"""Melody continuation with a performance-token Transformer (onnxruntime + numpy).
+
+The ONNX network (training/transformer_net.py) takes `tokens` [1, seq] and a KV
+cache `past` [layers, 2, 1, heads, past_len, head_dim] and returns `logits` and
+`present`: the prime runs once, then every new token costs one step.
+
+`extend(composition, runner, params)` primes with the last `input_seconds` of a
+track, samples until `extend_seconds` of music have been generated, and returns a
+copy of the composition with the continuation appended to that track, after the
+input's last note. The DeepComposer parameters map as follows: input duration ->
+input_seconds, track extension duration -> extend_seconds, sampling (top-k or
+nucleus) with its threshold, creative risk -> temperature, maximum rest time ->
+max_rest_seconds (longer silences are shortened to it), maximum notes per chord ->
+max_chord_notes (NOTE_ONs past it at one instant are masked). `key` masks NOTE_ON
+tokens outside a scale. A seed gives the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..music.composition import Composition, Note
+from ..music.edit import quantize
+from ..music.keys import Key, detect_key
+from . import tokenizer as tk
+
+
+@dataclass
+class ExtendParams:
+    extend_seconds: float = 20.0
+    input_seconds: float = 10.0
+    temperature: float = 1.0
+    sampling: str = "topk"  # or "nucleus"
+    threshold: float | None = None  # k for top-k (default 40), p for nucleus (default 0.9)
+    max_rest_seconds: float = 2.0
+    max_chord_notes: int = 4
+    key: Key | None = None
+    key_lock: bool = False  # lock to `key`, or to the key detected from the input
+    quantize: str | None = None  # e.g. "1/16" snaps the continuation to that grid
+    seed: int | None = None
+    track: int = 0
+
+    def validate(self) -> None:
+        if not 0 < self.extend_seconds <= 600:
+            raise ValueError("extend_seconds must be in (0, 600]")
+        if self.input_seconds <= 0 or self.temperature <= 0 or self.max_rest_seconds < 0:
+            raise ValueError("input_seconds and temperature must be positive, max rest >= 0")
+        if self.sampling not in ("topk", "nucleus"):
+            raise ValueError("sampling is 'topk' or 'nucleus'")
+        if self.max_chord_notes < 1:
+            raise ValueError("max_chord_notes must be at least 1")
+
+
+class TokenRunner:
+    """One onnxruntime session of the Transformer and the shape of its cache."""
+
+    def __init__(self, session, max_len: int = 1024) -> None:
+        self.session = session
+        shape = {i.name: i.shape for i in session.get_inputs()}["past"]
+        self.n_layers, self.n_heads, self.head_dim = int(shape[0]), int(shape[3]), int(shape[5])
+        self.max_len = max_len
+
+    def empty_past(self) -> np.ndarray:
+        return np.zeros((self.n_layers, 2, 1, self.n_heads, 0, self.head_dim), np.float32)
+
+    def run(self, tokens: list[int], past: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Logits of the last token and the new cache."""
+        logits, present = self.session.run(
+            None, {"tokens": np.asarray([tokens], dtype=np.int64), "past": past})
+        return logits[0, -1], present
+
+
+def choose(logits: np.ndarray, mask: np.ndarray, params: ExtendParams,
+           rng: np.random.Generator) -> int:
+    """Sample one token: temperature, then top-k or nucleus, among allowed tokens."""
+    z = np.where(mask, logits.astype(np.float64) / params.temperature, -np.inf)
+    if params.sampling == "topk":
+        k = int(params.threshold or 40)
+        if k < mask.sum():
+            cut = np.partition(z, -k)[-k]
+            z = np.where(z >= cut, z, -np.inf)
+    z -= z.max()
+    p = np.exp(z)
+    p /= p.sum()
+    if params.sampling == "nucleus":
+        top_p = float(params.threshold or 0.9)
+        order = np.argsort(-p)
+        keep = np.cumsum(p[order]) - p[order] < top_p  # always keeps the best token
+        q = np.zeros_like(p)
+        q[order[keep]] = p[order[keep]]
+        p = q / q.sum()
+    return int(rng.choice(len(p), p=p))
+
+
+def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
+                    rng: np.random.Generator, pitch_ok: np.ndarray | None = None,
+                    progress: Callable[[float], bool | None] | None = None) -> list[int]:
+    """Sample tokens after `prime` until `extend_seconds` of time have passed."""
+    base = np.ones(tk.VOCAB_SIZE, bool)
+    base[[tk.PAD, tk.START]] = False
+    if pitch_ok is not None:
+        base &= tk.note_on_mask(pitch_ok)
+    no_note_on = base.copy()
+    no_note_on[tk.NOTE_ON:tk.NOTE_OFF] = False
+    context = list(prime[-runner.max_len:])
+    logits, past = runner.run(context, runner.empty_past())
+    out: list[int] = []
+    elapsed, onsets_now = 0.0, 0
+    max_steps = int(params.extend_seconds * 60) + 200  # a model that never moves time must stop
+    for _ in range(max_steps):
+        mask = no_note_on if onsets_now >= params.max_chord_notes else base
+        token = choose(logits, mask, params, rng)
+        out.append(token)
+        if tk.TIME_SHIFT <= token < tk.VELOCITY:
+            elapsed += tk.shift_seconds(token)
+            onsets_now = 0
+            if progress is not None and progress(min(elapsed / params.extend_seconds, 1.0)) is False:
+                break
+            if elapsed >= params.extend_seconds:
+                break
+        elif tk.is_note_on(token):
+            onsets_now += 1
+        context.append(token)
+        if past.shape[4] + 1 > runner.max_len:  # slide: re-prime on the recent half
+            context = [tk.START] + context[-(runner.max_len // 2):]
+            logits, past = runner.run(context, runner.empty_past())
+        else:
+            logits, past = runner.run([token], past)
+    return out
+
+
+def collapse_rests(notes: list[tk.TimedNote], start: float, max_rest: float) -> list[tk.TimedNote]:
+    """Shorten every silence longer than `max_rest` (from `start` on) to `max_rest`."""
+    out, shift, sounding_until = [], 0.0, start
+    for n in sorted(notes, key=lambda n: n.start):
+        gap = n.start - shift - sounding_until
+        if gap > max_rest:
+            shift += gap - max_rest
+        moved = tk.TimedNote(n.start - shift, n.end - shift, n.pitch, n.velocity)
+        sounding_until = max(sounding_until, moved.end)
+        out.append(moved)
+    return out
+
+
+def extend(comp: Composition, runner: TokenRunner, params: ExtendParams,
+           progress: Callable[[float], bool | None] | None = None) -> Composition:
+    params.validate()
+    track = comp.tracks[params.track]
+    notes = sorted(track.notes)
+    end_s = comp.seconds_at(track.end)
+    window = max(0.0, end_s - params.input_seconds)
+    timed = [tk.TimedNote(max(comp.seconds_at(n.start), window) - window,
+                          comp.seconds_at(n.end) - window, n.pitch, n.velocity)
+             for n in notes if comp.seconds_at(n.end) > window]
+    prime = tk.encode(timed)
+    key = params.key
+    if params.key_lock and key is None:
+        key = comp.key or detect_key([n.pitch for n in notes], [n.duration for n in notes])
+    pitch_ok = key.scale_mask() if params.key_lock and key is not None else None
+    rng = np.random.default_rng(params.seed)
+    tokens = continue_tokens(runner, prime, params, rng, pitch_ok, progress)
+    generated = tk.decode(tokens, offset=end_s, close_at=end_s + params.extend_seconds)
+    generated = collapse_rests(generated, end_s, params.max_rest_seconds)
+    new_notes = []
+    for n in generated:
+        start = int(round(comp.tick_at(n.start)))
+        stop = int(round(comp.tick_at(n.end)))
+        new_notes.append(Note(start, n.pitch, max(stop - start, 1), max(1, min(n.velocity, 127))))
+    if params.quantize:
+        new_notes = quantize(new_notes, comp.ppq, params.quantize, ends=True)
+    out = comp.copy()
+    out.tracks[params.track].notes = sorted(notes + new_notes)
+    return out

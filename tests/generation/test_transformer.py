@@ -1,0 +1,75 @@
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from deepcomposer_desktop.generation import tokenizer as tk
+from deepcomposer_desktop.generation.transformer import (
+    ExtendParams, TokenRunner, choose, collapse_rests, extend)
+from deepcomposer_desktop.music import Key, load_sample
+
+
+@pytest.fixture(scope="module")
+def runner(tiny_transformer_onnx):
+    return TokenRunner(ort.InferenceSession(str(tiny_transformer_onnx)), max_len=64)
+
+
+def test_continuation_keeps_the_input_and_extends_it(runner):
+    comp = load_sample("twinkle")
+    out = extend(comp, runner, ExtendParams(extend_seconds=8, seed=1, max_rest_seconds=1.0))
+    old, new = comp.tracks[0].notes, out.tracks[0].notes
+    assert new[: len(old)] == old  # the input verbatim
+    added = new[len(old):]
+    assert added and min(n.start for n in added) >= comp.tracks[0].end
+    assert out.seconds_at(max(n.end for n in added)) <= comp.seconds + 8 + 1e-6
+
+
+def test_same_seed_same_result_other_seed_differs(runner):
+    comp = load_sample("mary")
+    a = extend(comp, runner, ExtendParams(extend_seconds=4, seed=3))
+    b = extend(comp, runner, ExtendParams(extend_seconds=4, seed=3))
+    c = extend(comp, runner, ExtendParams(extend_seconds=4, seed=4))
+    assert a.tracks[0].notes == b.tracks[0].notes != c.tracks[0].notes
+
+
+def test_key_lock_and_chord_limit_hold(runner):
+    comp = load_sample("ode-to-joy")
+    out = extend(comp, runner, ExtendParams(extend_seconds=10, seed=5, key_lock=True,
+                                            max_chord_notes=2, sampling="nucleus", threshold=0.95))
+    added = out.tracks[0].notes[len(comp.tracks[0].notes):]
+    assert added
+    assert all(n.pitch % 12 in Key.parse("D major").scale for n in added)
+    starts = [n.start for n in added]
+    assert max(starts.count(s) for s in set(starts)) <= 2
+
+
+def test_long_extension_slides_the_context(runner):
+    # 30 s at a few tokens per 100 ms far exceeds the 64-token context.
+    out = extend(load_sample("saints"), runner, ExtendParams(extend_seconds=30, seed=0))
+    assert len(out.tracks[0].notes) > len(load_sample("saints").tracks[0].notes)
+
+
+def test_collapse_rests():
+    notes = [tk.TimedNote(0, 1, 60, 80), tk.TimedNote(5, 6, 62, 80)]
+    out = collapse_rests(notes, 0.0, 1.5)
+    assert out[1].start == pytest.approx(2.5) and out[1].end == pytest.approx(3.5)
+    assert collapse_rests([tk.TimedNote(10, 11, 60, 80)], 0.0, 2.0)[0].start == pytest.approx(2.0)
+
+
+def test_choose_topk_and_nucleus_only_pick_the_best():
+    logits = np.array([0.0, 10.0, 9.0, -5.0])
+    mask = np.array([True, True, True, True])
+    rng = np.random.default_rng(0)
+    picks = {choose(logits, mask, ExtendParams(sampling="topk", threshold=2), rng) for _ in range(200)}
+    assert picks == {1, 2}
+    picks = {choose(logits, mask, ExtendParams(sampling="nucleus", threshold=0.5), rng) for _ in range(50)}
+    assert picks == {1}
+    masked = mask.copy()
+    masked[1] = False
+    assert choose(logits, masked, ExtendParams(sampling="nucleus", threshold=0.5), rng) == 2
+
+
+def test_invalid_params_are_refused(runner):
+    with pytest.raises(ValueError):
+        extend(load_sample("mary"), runner, ExtendParams(extend_seconds=0))
+    with pytest.raises(ValueError):
+        extend(load_sample("mary"), runner, ExtendParams(sampling="beam"))
