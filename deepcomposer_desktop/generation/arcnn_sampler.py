@@ -55,20 +55,22 @@ def allowed_flips(roll: np.ndarray, original: np.ndarray, max_add: int, max_remo
 
 
 def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature: float = 1.0,
-           max_add: int = 500, max_remove_percent: float = 100.0,
+           max_add: int = 500, max_remove_percent: float = 100.0, max_remove: int | None = None,
            region: np.ndarray | None = None, pitch_ok: np.ndarray | None = None,
            rng: np.random.Generator | None = None,
            progress: Callable[[int, int], bool | None] | None = None) -> tuple[np.ndarray, SampleStats]:
     """Run `iterations` flips on a copy of `roll`; returns (new roll, stats).
 
-    `progress(i, iterations)` is called every iteration; returning False cancels
-    (the roll so far is returned).
+    `max_remove` (cells) overrides `max_remove_percent` when a caller shares one
+    budget between windows. `progress(i, iterations)` is called every iteration;
+    returning False cancels (the roll so far is returned).
     """
     if temperature <= 0:
         raise ValueError("temperature must be positive")
     original = np.asarray(roll, dtype=bool)
     current = original.copy()
-    max_remove = int(np.floor(original.sum() * max_remove_percent / 100.0))
+    if max_remove is None:
+        max_remove = int(np.floor(original.sum() * max_remove_percent / 100.0))
     rng = rng or np.random.default_rng()
     stats = SampleStats()
     added = removed = 0

@@ -15,3 +15,15 @@ def tiny_transformer_onnx(tmp_path_factory):
     path = tmp_path_factory.mktemp("tf") / "tiny.onnx"
     export_onnx(model, str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_arcnn_onnx(tmp_path_factory):
+    """A small randomly initialised AR-CNN U-Net exported with the real exporter."""
+    torch = pytest.importorskip("torch")
+    from deepcomposer_desktop.training.arcnn_net import ArcnnUNet, export_onnx
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("arcnn") / "tiny.onnx"
+    export_onnx(ArcnnUNet(base=4, levels=3), str(path), steps=128, pitches=64)
+    return path
