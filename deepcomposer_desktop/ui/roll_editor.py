@@ -1,0 +1,126 @@
+"""The piano roll with its rulers, velocity lane, scroll bars, tool and snap pickers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QGridLayout, QHBoxLayout, QLabel,
+                               QScrollBar, QToolButton, QVBoxLayout, QWidget)
+
+from .document import Document
+from .piano_roll import PianoRoll
+from .roll_geometry import SNAP_CHOICES, Viewport
+from .roll_rulers import KeyboardRuler, TimeRuler, VelocityLane
+from .transport_state import TransportState
+
+
+class RollEditor(QWidget):
+    seek = Signal(int)
+
+    def __init__(self, doc: Document, transport: TransportState, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.view = Viewport(doc.comp.ppq, self)
+        self.roll = PianoRoll(doc, self.view, transport, self)
+        self.keys = KeyboardRuler(self.view, self)
+        self.ruler = TimeRuler(doc, self.view, transport, self)
+        self.velocity = VelocityLane(self.roll, self)
+        self.ruler.seek.connect(self.seek)
+        self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
+        self.hbar.valueChanged.connect(lambda v: self.view.set_scroll(x=v))
+        self.vbar.valueChanged.connect(lambda v: self.view.set_scroll(y=v, view_h=self.roll.height()))
+        self.view.changed.connect(self._sync_bars)
+        doc.reset.connect(self._song_loaded)
+        doc.notes_changed.connect(lambda _i: self._sync_bars())
+
+        grid = QGridLayout()
+        grid.setSpacing(0)
+        grid.addWidget(self.ruler, 0, 1)
+        grid.addWidget(self.keys, 1, 0)
+        grid.addWidget(self.roll, 1, 1)
+        grid.addWidget(self.vbar, 1, 2)
+        vel_label = QLabel("Vel", self)
+        vel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(vel_label, 2, 0)
+        grid.addWidget(self.velocity, 2, 1)
+        grid.addWidget(self.hbar, 3, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        outer.addLayout(self._tool_row())
+        outer.addLayout(grid, 1)
+
+    def _tool_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 2, 4, 0)
+        self.tools = QButtonGroup(self)
+        for name, text, tip in (("select", "Select", "Click to select, drag to move or resize, "
+                                 "drag on empty space for a rubber band; double-click draws"),
+                                ("draw", "Draw", "Click and drag to draw notes; right-click erases")):
+            button = QToolButton(self)
+            button.setText(text)
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setChecked(name == self.roll.tool)
+            button.setObjectName(f"tool_{name}")
+            self.tools.addButton(button)
+            button.toggled.connect(lambda on, n=name: on and setattr(self.roll, "tool", n))
+            row.addWidget(button)
+        row.addSpacing(12)
+        row.addWidget(QLabel("Snap", self))
+        self.snap_box = QComboBox(self)
+        self.snap_box.addItems(list(SNAP_CHOICES))
+        self.snap_box.setToolTip("Grid that notes snap to; hold Alt while dragging to ignore it")
+        self.snap_box.currentTextChanged.connect(self.set_snap)
+        self.snap_box.setCurrentText(self.roll.snap)
+        row.addWidget(self.snap_box)
+        row.addSpacing(12)
+        for text, tip, slot in (("-", "Zoom out (Ctrl+wheel)", lambda: self.view.zoom_x(0.8)),
+                                ("+", "Zoom in (Ctrl+wheel)", lambda: self.view.zoom_x(1.25)),
+                                ("Fit", "Show the whole song", self.fit)):
+            button = QToolButton(self)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def set_snap(self, choice: str) -> None:
+        self.roll.snap = choice
+        if self.snap_box.currentText() != choice:
+            self.snap_box.setCurrentText(choice)
+        self.roll.update()
+
+    def _song_loaded(self) -> None:
+        self.view.ppq = self.doc.comp.ppq
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the whole song across the width, its pitch range centred."""
+        comp = self.doc.comp
+        end = max(comp.end, comp.ticks_per_bar * 4)
+        width = max(200, self.roll.width())
+        self.view.px_per_tick = min(Viewport.MAX_PX_PER_TICK,
+                                    max(Viewport.MIN_PX_PER_TICK, width / (end * 1.05)))
+        self.view.scroll_x = 0.0
+        pitches = [n.pitch for t in comp.tracks if not t.is_drum for n in t.notes]
+        low, high = (min(pitches), max(pitches)) if pitches else (48, 84)
+        self.view.center_on_pitches(low, high, max(120, self.roll.height()))
+
+    def _sync_bars(self) -> None:
+        view = self.view
+        content_w = max(self.doc.comp.end, self.doc.comp.ticks_per_bar * 8) * view.px_per_tick * 1.25
+        for bar, value, maximum, page in (
+                (self.hbar, view.scroll_x, max(content_w - self.roll.width(), view.scroll_x), self.roll.width()),
+                (self.vbar, view.scroll_y, max(0, view.content_height - self.roll.height()), self.roll.height())):
+            bar.blockSignals(True)
+            bar.setRange(0, int(maximum))
+            bar.setPageStep(int(page))
+            bar.setSingleStep(20)
+            bar.setValue(int(value))
+            bar.blockSignals(False)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._sync_bars()

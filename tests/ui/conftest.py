@@ -1,0 +1,22 @@
+"""Qt test set-up: offscreen, test-mode standard paths, the app's QSettings names."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
+
+from deepcomposer_desktop.ui.app import APPLICATION, ORGANIZATION  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _qt_test_mode(qapp, tmp_path):
+    """Settings and standard paths go to throw-away places, never the user's."""
+    QStandardPaths.setTestModeEnabled(True)
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    QSettings().clear()
+    yield
