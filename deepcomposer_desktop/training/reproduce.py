@@ -1,0 +1,52 @@
+"""`make models`: the exact commands that rebuild every shipped model, run one after
+another (python -m deepcomposer_desktop.training.reproduce [--only ID] [--dry-run]).
+
+Each run is bounded by wall time (`--max-minutes`), so on a faster machine it gets
+through more iterations; the card of each shipped model records the iterations,
+epochs and seconds it actually had. Runs resume from runs/ID/ when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+
+MINUTES = 17
+# (model id, dataset preset)
+SHIPPED = [
+    ("gan-bach-chorales", "bach-chorales"),
+    ("gan-string-quartets", "string-quartets"),
+    ("gan-palestrina", "palestrina"),
+    ("gan-monteverdi", "monteverdi"),
+]
+
+
+def commands(minutes: float = MINUTES) -> list[list[str]]:
+    return [["deepcomposer", "train", "--mode", "gan", "--dataset", dataset, "--epochs", "1000",
+             "--max-minutes", str(minutes), "--lr", "1e-3", "--update-ratio", "5",
+             "--batch-size", "64", "--base-channels", "16", "--recon-weight", "10",
+             "--seed", "0", "--no-progress", "--output", f"models/{model_id}"]
+            for model_id, dataset in SHIPPED]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deepcomposer_desktop.training.reproduce")
+    parser.add_argument("--only", help="one model id")
+    parser.add_argument("--minutes", type=float, default=MINUTES)
+    parser.add_argument("--dry-run", action="store_true", help="print the commands")
+    args = parser.parse_args(argv)
+    failed = 0
+    for cmd in commands(args.minutes):
+        if args.only and cmd[-1] != f"models/{args.only}":
+            continue
+        print(shlex.join(cmd), flush=True)
+        if not args.dry_run:
+            rc = subprocess.call([sys.executable, "-m", "deepcomposer_desktop", *cmd[1:]])
+            failed += rc != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
