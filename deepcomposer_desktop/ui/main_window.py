@@ -1,0 +1,316 @@
+"""The studio window: transport bar, track list, piano roll, on-screen piano,
+generate panel and status line, around one Document.
+
+Widgets are wired here and nowhere else; each one only talks to the Document
+(undo commands in, signals out), the TransportState, or the player.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from ..music.composition import Track
+from .commands import InsertTracks, RemoveTrack, SetTrackAttr
+from .document import Document
+from .file_actions import OPENABLE_SUFFIXES, FileActions
+from .piano_keyboard import PianoKeyboard
+from .playback import QtPlayer
+from .recording import TakeRecorder
+from .roll_editor import RollEditor
+from .settings import Settings
+from .sound import LiveSound
+from .track_list import TrackList
+from .transport_bar import TransportBar
+from .transport_state import TransportState
+from .workers import JobRunner
+
+PREVIEW_MS = 250  # how long a note sounds when clicked or drawn in the roll
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, audio: bool = True, interactive: bool = True) -> None:
+        super().__init__()
+        self.interactive = interactive  # False in tests: no modal dialogs
+        self.last_error: str | None = None
+        self.settings = Settings()
+        self.doc = Document(parent=self)
+        self.transport = TransportState(self)
+        self.jobs = JobRunner(self)
+        self.sound = LiveSound(self)
+        self.player = QtPlayer(self.doc.comp, self.sound, self)
+        self.recorder = TakeRecorder(self.doc)
+        self.setAcceptDrops(True)
+        self.setMinimumSize(760, 520)
+
+        self.transport_bar = TransportBar(self.doc, self.transport, self)
+        self.addToolBar(self.transport_bar)
+        self.editor = RollEditor(self.doc, self.transport, self)
+        self.tracks = TrackList(self.doc, self)
+        self.piano = PianoKeyboard(parent=self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.tracks)
+        split.addWidget(self.editor)
+        split.setStretchFactor(1, 1)
+        split.setSizes([300, 900])
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.piano)
+        self.setCentralWidget(central)
+        self.generate_dock = self._build_generate_panel()
+        self.files = FileActions(self, self.settings)
+        self._build_status_line()
+        self._build_menus()
+        self._wire()
+        self._restore_settings()
+        self._update_title()
+        if audio:
+            self.sound.start(self.settings.get("audio/soundfont") or None)
+
+    # --- building ----------------------------------------------------------------------
+    def _build_generate_panel(self) -> QDockWidget | None:
+        try:
+            from .generate_panel import GeneratePanel
+        except ImportError:  # the generation modes are not installed
+            return None
+        dock = QDockWidget("Generate", self)
+        dock.setObjectName("generate_dock")
+        self.generate_panel = GeneratePanel(self.doc, self.jobs, dock)
+        dock.setWidget(self.generate_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def _build_status_line(self) -> None:
+        bar = self.statusBar()
+        self.midi_label = QLabel(self._midi_text(), self)
+        self.soundfont_label = QLabel(self.sound.soundfont_text, self)
+        self.audio_label = QLabel(self.sound.audio_text, self)
+        for label in (self.midi_label, self.soundfont_label, self.audio_label):
+            bar.addPermanentWidget(label)
+
+    @staticmethod
+    def _midi_text() -> str:
+        try:
+            from ..midi_input import devices
+            names = devices.input_names()
+        except Exception:  # no backend or module: the on-screen piano still works
+            return "MIDI in: none"
+        return f"MIDI in: {names[0]}" if names else "MIDI in: none"
+
+    def _action(self, text: str, keys, slot, name: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action_{name}")
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _c=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        f, roll = self.files.actions, self.editor.roll.actions_by_name
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(f["open"])
+        menu.addMenu(self.files.recent_menu)
+        menu.addMenu(self.files.samples_menu)
+        menu.addSeparator()
+        for name in ("save", "save_as", "export_midi", "export_wav"):
+            menu.addAction(f[name])
+        menu.addSeparator()
+        menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit"))
+        menu = self.menuBar().addMenu("&Edit")
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        menu.addActions([undo, redo])
+        menu.addSeparator()
+        menu.addActions([roll[n] for n in ("select_all", "delete", "duplicate", "up", "down",
+                                           "octave_up", "octave_down")])
+        menu = self.menuBar().addMenu("&Track")
+        menu.addAction(self._action("&New Track", "Ctrl+T", self.add_track, "new_track"))
+        menu.addAction(self._action("&Delete Track", None, self.delete_track, "delete_track"))
+        menu.addAction(self._action("&Mute", "M", lambda: self.toggle_track("mute"), "mute"))
+        menu.addAction(self._action("&Solo", "S", lambda: self.toggle_track("solo"), "solo"))
+        menu = self.menuBar().addMenu("T&ransport")
+        menu.addActions(list(self.transport_bar.actions_by_name.values()))
+        menu = self.menuBar().addMenu("&View")
+        menu.addAction(self._action("Fit Song", "Ctrl+0", self.editor.fit, "fit"))
+        if self.generate_dock is not None:
+            menu.addAction(self.generate_dock.toggleViewAction())
+
+    def _wire(self) -> None:
+        doc, tr, player = self.doc, self.transport, self.player
+        doc.modified_changed.connect(lambda _m: self._update_title())
+        doc.reset.connect(self._song_loaded)
+        for signal in (doc.notes_changed, doc.track_changed):
+            signal.connect(lambda _i: player.refresh())
+        doc.tracks_changed.connect(player.refresh)
+        doc.song_changed.connect(player.refresh)
+        player.signals.position.connect(tr.set_position)
+        player.signals.state.connect(self._player_state)
+        tr.loop_changed.connect(self._loop_changed)
+        tr.switches_changed.connect(self._switches_changed)
+        self.editor.seek.connect(player.seek)
+        self.transport_bar.play_toggled.connect(self.toggle_play)
+        self.transport_bar.record_toggled.connect(self.toggle_record)
+        self.editor.roll.note_previewed.connect(self.preview_note)
+        self.editor.keys.pitch_pressed.connect(lambda p: self.live_note(p, 100, True))
+        self.editor.keys.pitch_released.connect(lambda p: self.live_note(p, 0, False))
+        self.piano.note_on.connect(lambda p, v: self.live_note(p, v, True))
+        self.piano.note_off.connect(lambda p: self.live_note(p, 0, False))
+        self.sound.ready.connect(self._sound_ready)
+        self.files.opened.connect(lambda _p: self._update_title())
+        self.jobs.failed.connect(lambda _id, msg: self.show_error(msg))
+
+    # --- sound, transport, recording ---------------------------------------------------
+    def _channel(self) -> int:
+        i = self.doc.current_track
+        return self.doc.track(i).channel if i >= 0 else 0
+
+    def live_note(self, pitch: int, velocity: int, on: bool) -> None:
+        channel = self._channel()
+        if on:
+            self.sound.note_on(channel, pitch, velocity)
+            self.recorder.note_on(pitch, velocity, self.transport.position)
+        else:
+            self.sound.note_off(channel, pitch)
+            self.recorder.note_off(pitch, self.transport.position)
+
+    def preview_note(self, pitch: int, velocity: int) -> None:
+        if self.player.playing:
+            return
+        channel = self._channel()
+        self.sound.note_on(channel, pitch, velocity)
+        QTimer.singleShot(PREVIEW_MS, lambda: self.sound.note_off(channel, pitch))
+
+    def toggle_play(self) -> None:
+        if self.player.playing:
+            self.player.stop()
+        else:
+            self.player.play(self.transport.position)
+
+    def toggle_record(self) -> None:
+        if self.transport.recording:
+            self.player.stop()  # _player_state finishes the take
+            return
+        if self.doc.current_track < 0:
+            self.add_track()
+        self.recorder.start()
+        self.transport.set_switch("recording", True)
+        self.player.play(self.transport.position, count_in_bars=1 if self.transport.count_in else 0)
+
+    def _player_state(self, state: str) -> None:
+        self.transport.set_switch("playing", state == "playing")
+        if state != "playing" and self.transport.recording:
+            count = self.recorder.stop(self.transport.position)
+            self.transport.set_switch("recording", False)
+            self.statusBar().showMessage(f"Recorded {count} notes", 4000)
+
+    def _loop_changed(self) -> None:
+        tr = self.transport
+        if tr.has_loop:
+            self.player.set_loop(tr.loop_start, tr.loop_end)
+        else:
+            self.player.clear_loop()
+
+    def _switches_changed(self) -> None:
+        if self.player.metronome != self.transport.metronome:
+            self.player.metronome = self.transport.metronome
+        self.settings.set("transport/metronome", self.transport.metronome)
+        self.settings.set("transport/count_in", self.transport.count_in)
+
+    def _sound_ready(self, soundfont: str, audio: str) -> None:
+        self.soundfont_label.setText(soundfont)
+        self.audio_label.setText(audio)
+
+    # --- tracks ----------------------------------------------------------------------
+    def add_track(self) -> None:
+        comp = self.doc.comp
+        track = Track(name=f"Track {len(comp.tracks) + 1}", channel=comp.free_channel())
+        self.doc.undo_stack.push(InsertTracks(self.doc, [track]))
+
+    def delete_track(self) -> None:
+        if self.doc.current_track >= 0:
+            self.doc.undo_stack.push(RemoveTrack(self.doc, self.doc.current_track))
+
+    def toggle_track(self, attr: str) -> None:
+        i = self.doc.current_track
+        if i >= 0:
+            self.doc.undo_stack.push(SetTrackAttr(self.doc, i, attr, not getattr(self.doc.track(i), attr)))
+
+    # --- song and window state ---------------------------------------------------------
+    def _song_loaded(self) -> None:
+        self.player.stop()
+        self.player.set_composition(self.doc.comp)
+        self.transport.set_position(0)
+        self.transport.set_loop(0, 0)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.doc.path.name if self.doc.path else self.doc.comp.title
+        self.setWindowTitle(f"{name}{' *' if self.doc.is_modified else ''}")
+        self.setWindowModified(self.doc.is_modified)
+
+    def confirm_discard(self) -> bool:
+        if not self.doc.is_modified or not self.interactive:
+            return True
+        answer = QMessageBox.question(self, "Unsaved changes",
+                                      "Discard the changes to the current song?",
+                                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def show_error(self, message: str) -> None:
+        self.last_error = message
+        self.statusBar().showMessage(message, 8000)
+        if self.interactive:
+            QMessageBox.warning(self, "DeepComposer", message)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.get("window/geometry")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.get("window/state")
+        if not state.isEmpty():
+            self.restoreState(state)
+        self.transport.set_switch("metronome", self.settings.get("transport/metronome"))
+        self.transport.set_switch("count_in", self.settings.get("transport/count_in"))
+        self.editor.set_snap(self.settings.get("roll/snap"))
+        self.editor.snap_box.currentTextChanged.connect(lambda s: self.settings.set("roll/snap", s))
+
+    def closeEvent(self, event) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/state", self.saveState())
+        self.settings.sync()
+        self.player.close()
+        self.jobs.cancel()
+        self.jobs.wait(2000)
+        self.sound.close()
+        super().closeEvent(event)
+
+    # --- drag and drop -----------------------------------------------------------------
+    def _dropped_path(self, mime) -> str | None:
+        for url in mime.urls() if mime.hasUrls() else []:
+            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in OPENABLE_SUFFIXES:
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.files.open_path(path)

@@ -1,0 +1,146 @@
+"""The studio window end to end: load a sample, edit, undo/redo, export and re-import,
+shortcuts, settings, drag-and-drop, playback and recording (silent: no audio here)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
+
+from deepcomposer_desktop.music import read_midi
+from deepcomposer_desktop.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.files.open_path("sample:twinkle")
+    return win
+
+
+def click_note(win, note):
+    view, roll = win.editor.view, win.editor.roll
+    QTest.mouseClick(roll, Qt.MouseButton.LeftButton,
+                     pos=QPoint(round(view.x(note.start) + 4), round(view.y(note.pitch) + view.key_h / 2)))
+
+
+def test_edit_undo_redo_export_reimport(window, tmp_path, artifacts):
+    doc = window.doc
+    notes = sorted(doc.track(0).notes)
+    click_note(window, notes[3])
+    QTest.keyClick(window.editor.roll, Qt.Key.Key_Delete)
+    assert len(doc.track(0).notes) == len(notes) - 1
+    assert window.windowTitle().endswith("*")
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(doc.track(0).notes) == notes
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(doc.track(0).notes) == len(notes) - 1
+    window.add_track()
+    assert len(doc.comp.tracks) == 2 and doc.current_track == 1
+    out = window.files.export_midi(tmp_path / "song.mid")
+    back = read_midi(out)
+    assert [len(t.notes) for t in back.tracks] == [len(notes) - 1] or \
+        [len(t.notes) for t in back.tracks][:1] == [len(notes) - 1]
+    assert sorted(back.tracks[0].notes) == sorted(doc.track(0).notes)
+    assert window.files.open_path(str(out))
+    assert sorted(window.doc.track(0).notes) == sorted(back.tracks[0].notes)
+    assert window.settings.get("files/recent")[0] == str(out.resolve())
+    window.grab().save(str(artifacts / "main_window.png"))
+
+
+def test_track_shortcuts_and_table_edits(window):
+    doc = window.doc
+    window.editor.roll.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_M)
+    assert doc.track(0).mute
+    QTest.keyClick(window, Qt.Key.Key_S)
+    assert doc.track(0).solo
+    model = window.tracks.model()
+    model.setData(model.index(0, 1), 40)  # instrument column: violin
+    assert doc.track(0).program == 40
+    doc.undo_stack.undo()
+    assert doc.track(0).program == 0
+    model.setData(model.index(0, 0), "Lead")
+    assert doc.track(0).name == "Lead"
+
+
+def test_transport_tempo_key_and_meter_are_undoable(window):
+    doc, bar = window.doc, window.transport_bar
+    bar.tempo.setValue(140.0)
+    assert round(doc.comp.bpm) == 140
+    bar._key_edited("A minor")
+    assert doc.comp.key.name == "A minor"
+    bar._meter_edited("3/4")
+    assert doc.comp.time_signature == (3, 4)
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert round(doc.comp.bpm) == 100 and doc.comp.key.name == "C major"
+    assert doc.comp.time_signature == (4, 4)
+
+
+def test_playback_moves_playhead_and_space_stops(window, qtbot):
+    tr = window.transport
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert tr.playing
+    qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert not tr.playing
+
+
+def test_recording_from_on_screen_piano_is_one_undo_step(window, qtbot):
+    doc, tr = window.doc, window.transport
+    tr.set_switch("count_in", False)
+    window.add_track()
+    count = doc.undo_stack.count()
+    QTest.keyClick(window, Qt.Key.Key_R)
+    assert tr.recording
+    piano = window.piano
+    from deepcomposer_desktop.ui.piano_keyboard import key_rects
+    c4 = key_rects(piano.low, piano.high, piano.width(), piano.height())[60].center()
+    qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
+    QTest.mousePress(piano, Qt.MouseButton.LeftButton, pos=c4.toPoint())
+    qtbot.waitUntil(lambda: tr.position > 200, timeout=3000)
+    QTest.mouseRelease(piano, Qt.MouseButton.LeftButton, pos=c4.toPoint())
+    QTest.keyClick(window, Qt.Key.Key_R)
+    assert not tr.recording
+    assert doc.undo_stack.count() == count + 1
+    assert [n.pitch for n in doc.track(1).notes] == [60]
+
+
+def test_drop_a_midi_file_opens_it(window, tmp_path):
+    path = window.files.export_midi(tmp_path / "dropped.mid")
+    twinkle = sorted(window.doc.track(0).notes)
+    window.files.open_path("sample:ode-to-joy")
+    assert sorted(window.doc.track(0).notes) != twinkle
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert sorted(window.doc.track(0).notes) == twinkle
+
+
+def test_bad_file_gives_one_line_error(window, tmp_path):
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"not midi")
+    assert not window.files.open_path(str(bad))
+    assert window.last_error and "\n" not in window.last_error
+
+
+def test_geometry_and_folders_are_remembered(qtbot, tmp_path):
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(780, 560)  # inside the offscreen screen (800x600), where restore clamps
+    win.files.export_midi(tmp_path / "x.mid")
+    win.close()
+    again = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(again)
+    assert (again.size().width(), again.size().height()) == (780, 560)
+    assert again.settings.get("folders/export") == str(tmp_path.resolve())
