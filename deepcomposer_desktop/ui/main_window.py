@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.doc.path.name if self.doc.path else self.doc.comp.title
-        self.setWindowTitle(f"{name}{' *' if self.doc.is_modified else ''}")
+        self.setWindowTitle(f"{name}[*]")  # Qt shows '*' in place of [*] when modified
         self.setWindowModified(self.doc.is_modified)
 
     def confirm_discard(self) -> bool:

@@ -1,0 +1,229 @@
+"""The generate panel: mode, model (with its card), parameters, seed, Generate.
+
+Generation runs in the JobRunner on a copy of the song (STYLE.md #5); its tracks
+arrive as ONE undo step. Modes whose module or models are missing are shown but
+disabled, with the reason as tooltip.
+"""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from . import generation_modes as gm
+from .commands import InsertTracks
+from .document import Document
+from .workers import JobRunner
+
+MAX_SEED = 2**31 - 1
+
+
+class GeneratePanel(QWidget):
+    def __init__(self, doc: Document, jobs: JobRunner, parent=None, registry=None) -> None:
+        super().__init__(parent)
+        self.doc, self.jobs = doc, jobs
+        if registry is None:
+            from ..generation.registry import default_registry
+            registry = default_registry()
+        self.registry = registry
+        self._job: int | None = None
+        self._inputs: dict[str, QWidget] = {}
+        self.mode = QComboBox(self)
+        self.model = QComboBox(self)
+        self.card = QLabel(self)
+        self.card.setWordWrap(True)
+        self.card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.params_box = QGroupBox("Parameters", self)
+        self.params_form = QFormLayout(self.params_box)
+        self.seed = QSpinBox(self)
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setToolTip("The same seed, song and parameters give the same result")
+        dice = QToolButton(self)
+        dice.setText("Dice")
+        dice.setToolTip("Draw a new random seed")
+        dice.clicked.connect(self.roll_seed)
+        self.region = QCheckBox("Only the loop region (regenerate selection)", self)
+        self.region.setToolTip("AR-CNN: change only the bars inside the loop region; keep the rest")
+        self.generate_button = QPushButton("Generate", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
+        self.setMinimumWidth(280)
+
+        form = QFormLayout()
+        form.addRow("Mode", self.mode)
+        form.addRow("Model", self.model)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        form.addRow("Seed", seed_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.card)
+        layout.addWidget(self.params_box)
+        layout.addWidget(self.region)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.model.currentIndexChanged.connect(self._model_changed)
+        self.generate_button.clicked.connect(self.generate)
+        self.cancel_button.clicked.connect(self.cancel)
+        jobs.progress.connect(self._progress)
+        jobs.finished.connect(self._job_ended)
+        jobs.failed.connect(self._job_failed)
+        jobs.cancelled.connect(self._job_cancelled)
+        self.roll_seed()
+        self.refresh_models()
+
+    # --- modes, models and parameters ---------------------------------------------------
+    def refresh_models(self) -> None:
+        self.mode.blockSignals(True)
+        self.mode.clear()
+        first_enabled = -1
+        for i, (mode, title) in enumerate(gm.MODE_TITLES.items()):
+            self.mode.addItem(title, mode)
+            reason = None
+            if not gm.mode_installed(mode):
+                reason = "this mode is not installed"
+            elif not gm.models_for(mode, self.registry):
+                reason = f"no {mode} model installed (train one or add it to the models folder)"
+            item = self.mode.model().item(i)
+            item.setEnabled(reason is None)
+            item.setToolTip(reason or title)
+            if reason is None and first_enabled < 0:
+                first_enabled = i
+        self.mode.blockSignals(False)
+        self.mode.setCurrentIndex(max(first_enabled, 0))
+        self._mode_changed()
+
+    def current_mode(self) -> str:
+        return self.mode.currentData()
+
+    def _mode_changed(self, *_args) -> None:
+        mode = self.current_mode()
+        self.model.blockSignals(True)
+        self.model.clear()
+        for entry in gm.models_for(mode, self.registry) if mode else []:
+            self.model.addItem(f"{entry.card.get('title', entry.id)} [{entry.card.get('genre')}]", entry.id)
+        self.model.blockSignals(False)
+        self._build_params(mode)
+        self.region.setVisible(mode == "arcnn")
+        self._model_changed()
+
+    def _model_changed(self, *_args) -> None:
+        model_id = self.model.currentData()
+        ok = model_id is not None and not self.jobs.busy
+        self.generate_button.setEnabled(ok)
+        if model_id is None:
+            self.card.setText("No model for this mode is installed.")
+            return
+        entry = self.registry.get(model_id)
+        self.card.setText(gm.card_summary(entry.card))
+
+    def _build_params(self, mode: str | None) -> None:
+        while self.params_form.rowCount():
+            self.params_form.removeRow(0)
+        self._inputs = {}
+        for p in gm.PARAMS.get(mode, []):
+            if p.kind == "bool":
+                w = QCheckBox(self.params_box)
+                w.setChecked(bool(p.default))
+            elif p.kind == "choice":
+                w = QComboBox(self.params_box)
+                w.addItems(list(p.choices))
+                w.setCurrentText(p.default)
+            else:
+                w = QSpinBox(self.params_box) if p.kind == "int" else QDoubleSpinBox(self.params_box)
+                w.setRange(p.low, p.high)
+                w.setValue(p.default)
+            rng = f" Range {p.low:g}-{p.high:g}." if p.kind in ("int", "float") else ""
+            w.setToolTip(f"{p.tip}{rng} Default {p.default}.")
+            w.setObjectName(f"param_{p.name}")
+            self.params_form.addRow(p.label, w)
+            self._inputs[p.name] = w
+
+    def values(self) -> dict:
+        out = {}
+        for name, w in self._inputs.items():
+            if isinstance(w, QCheckBox):
+                out[name] = w.isChecked()
+            elif isinstance(w, QComboBox):
+                out[name] = w.currentText()
+            else:
+                out[name] = w.value()
+        return out
+
+    def roll_seed(self) -> None:
+        self.seed.setValue(random.SystemRandom().randrange(MAX_SEED))
+
+    # --- running --------------------------------------------------------------------
+    def generate(self) -> int | None:
+        mode, model_id = self.current_mode(), self.model.currentData()
+        track = self.doc.current_track
+        if model_id is None or track < 0:
+            self.status.setText("Choose a model and a track with notes first.")
+            return None
+        comp = self.doc.comp.copy()  # the worker reads this snapshot, never the live song
+        values, seed = self.values(), self.seed.value()
+        window = self.window()
+        tr = getattr(window, "transport", None)
+        region = (tr.loop_start, tr.loop_end) if (self.region.isChecked() and tr and tr.has_loop) else None
+        registry = self.registry
+
+        def work(progress):
+            return gm.run(registry, mode, model_id, comp, track, values, seed, region, progress)
+
+        self.generate_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status.setText("Generating…")
+        self._job = self.jobs.submit(work, f"Generate ({mode})", on_result=self._apply)
+        return self._job
+
+    def _apply(self, tracks) -> None:
+        mode = self.current_mode()
+        self.doc.undo_stack.push(InsertTracks(self.doc, tracks, text=f"Generate {len(tracks)} tracks ({mode})"))
+        self.status.setText(f"Added {len(tracks)} track(s), seed {self.seed.value()}.")
+        self.status.setToolTip("Edit > Undo (Ctrl+Z) removes them in one step")
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self.jobs.cancel(self._job)
+
+    def _progress(self, job: int, fraction: float, text: str) -> None:
+        if job == self._job:
+            self.progress.setValue(round(fraction * 100))
+
+    def _done(self) -> None:
+        self._job = None
+        self.cancel_button.setEnabled(False)
+        self.generate_button.setEnabled(self.model.currentData() is not None)
+
+    def _job_ended(self, job: int, _result) -> None:
+        if job == self._job:
+            self.progress.setValue(100)
+            self._done()
+
+    def _job_failed(self, job: int, message: str) -> None:
+        if job == self._job:
+            self.status.setText(f"Generation failed: {message}")
+            self._done()
+
+    def _job_cancelled(self, job: int) -> None:
+        if job == self._job:
+            self.status.setText("Cancelled.")
+            self._done()

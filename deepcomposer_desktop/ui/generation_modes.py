@@ -1,0 +1,144 @@
+"""The generation modes as the generate panel shows them: every parameter declared
+once as data (name, kind, range, default, tooltip), and one function per mode that
+runs in the worker on a snapshot of the song and returns the tracks to add.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..music.composition import Composition, Track
+
+MODE_TITLES = {"gan": "GAN (accompaniment)", "arcnn": "AR-CNN (enhance)",
+               "transformer": "Transformer (continue)"}
+MODE_MODULES = {"gan": "gan", "arcnn": "arcnn", "transformer": "transformer"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    label: str
+    kind: str            # "int", "float", "bool" or "choice"
+    default: Any
+    tip: str
+    low: float = 0
+    high: float = 0
+    choices: tuple[str, ...] = ()
+
+
+PARAMS: dict[str, list[Param]] = {
+    "gan": [
+        Param("key_lock", "Key lock", "bool", True,
+              "Keep the accompaniment in the song's key (or the key detected from the melody)."),
+    ],
+    "arcnn": [
+        Param("iterations", "Iterations", "int", 100, "How many single-cell edits the network makes. "
+              "More iterations change the melody more.", 0, 1000),
+        Param("max_add", "Max notes to add", "int", 500, "Upper limit of notes (16th-note cells) added.",
+              0, 1000),
+        Param("max_remove_percent", "Max notes to remove (%)", "float", 100.0,
+              "Upper limit of the input's cells that may be removed, in percent.", 0, 100),
+        Param("temperature", "Creative risk", "float", 1.0, "Sampling temperature: low stays close "
+              "to the most likely edit, high takes more surprising ones.", 0.5, 6.0),
+        Param("key_lock", "Key lock", "bool", False, "Only add notes in the song's key."),
+    ],
+    "transformer": [
+        Param("extend_seconds", "Extend by (s)", "float", 20.0,
+              "How many seconds of music to add after the track's last note.", 1, 600),
+        Param("input_seconds", "Input (s)", "float", 10.0,
+              "How many seconds at the end of the track the model listens to first.", 1, 120),
+        Param("temperature", "Creative risk", "float", 1.0,
+              "Sampling temperature: higher is more adventurous.", 0.1, 6.0),
+        Param("sampling", "Sampling", "choice", "topk",
+              "Top-k keeps the k likeliest tokens; nucleus the smallest set holding p of the "
+              "probability.", choices=("topk", "nucleus")),
+        Param("max_rest_seconds", "Max rest (s)", "float", 2.0,
+              "Longer silences in the continuation are shortened to this.", 0, 10),
+        Param("max_chord_notes", "Max chord notes", "int", 4,
+              "At most this many notes may start at one instant.", 1, 10),
+        Param("key_lock", "Key lock", "bool", False, "Only play notes in the song's key."),
+    ],
+}
+
+
+def mode_installed(mode: str) -> bool:
+    try:
+        importlib.import_module(f"..generation.{MODE_MODULES[mode]}", __package__)
+    except ImportError:
+        return False
+    return True
+
+
+def models_for(mode: str, registry) -> list:
+    return [e for e in registry.entries() if e.ok and e.card.get("mode") == mode]
+
+
+def card_summary(card: dict) -> str:
+    """Genre, tracks, training data and held-out metrics, as a few lines of text."""
+    tracks = ", ".join(f"{t.get('name')} ({t.get('program')})" for t in card.get("tracks", []))
+    training = card.get("training", {})
+    data = training.get("source") or training.get("dataset") or "?"
+    pieces = training.get("pieces")
+    if isinstance(pieces, dict):  # pieces per split: name the training split
+        pieces = pieces.get("train")
+    lines = [f"{card.get('title', card.get('id'))}",
+             f"Genre: {card.get('genre', '?')}",
+             f"Tracks: {tracks or '?'}",
+             f"Trained on: {data}{f' ({pieces} pieces)' if pieces else ''}"
+             f"{', ' + training['licence'] if training.get('licence') else ''}"]
+    metrics = card.get("metrics", {})
+    shown = []
+    for name, value in metrics.items():
+        if isinstance(value, (int, float)):
+            shown.append(f"{name} {value:.3g}")
+        elif isinstance(value, dict):  # e.g. {"generated": {...}, "real": {...}}
+            inner = value.get("generated", value)
+            shown += [f"{k} {v:.3g}" for k, v in inner.items() if isinstance(v, (int, float))][:4]
+        if len(shown) >= 6:
+            break
+    if shown:
+        lines.append("Held-out metrics: " + ", ".join(shown[:6]))
+    return "\n".join(lines)
+
+
+def _channels_for(tracks: list[Track], used: set[int]) -> list[Track]:
+    """Copies of `tracks` on channels the song does not use yet (drums stay on 10)."""
+    out = []
+    for track in tracks:
+        copy = track.copy()
+        if not copy.is_drum:
+            free = next((c for c in range(16) if c != 9 and c not in used), copy.channel)
+            copy.channel = free
+            used.add(free)
+        out.append(copy)
+    return out
+
+
+def run(registry, mode: str, model_id: str, comp: Composition, track: int, values: dict,
+        seed: int, region: tuple[int, int] | None, progress: Callable[[float, str], None]
+        ) -> list[Track]:
+    """Generate on `comp` (a snapshot) and return the new tracks to add to the song."""
+    used = {t.channel for t in comp.tracks}
+    if mode == "gan":
+        from ..generation.gan import generate_accompaniment
+        result = generate_accompaniment(comp, registry.gan_model(model_id), seed=seed, key_lock=values["key_lock"],
+                                        track=track, progress=lambda d, n: progress(d / n, "Generating"))
+        return _channels_for(result.tracks[1:], used)
+    session, card = registry.session(model_id, mode)
+    grid = card["grid"]
+    if mode == "arcnn":
+        from ..generation.arcnn import ArcnnRunner, EnhanceParams, enhance
+        runner = ArcnnRunner(session, grid["lowest"], grid["pitches"], grid["steps"])
+        params = EnhanceParams(seed=seed, track=track, region=region, key=comp.key, **values)
+        result = enhance(comp, runner, params, progress=lambda d, n: progress(d / max(n, 1), "Enhancing"))
+        label = "AR-CNN take"
+    else:
+        from ..generation.transformer import ExtendParams, TokenRunner, extend
+        params = ExtendParams(seed=seed, track=track, key=comp.key, **values)
+        result = extend(comp, TokenRunner(session), params, progress=lambda f: progress(f, "Continuing"))
+        label = "Transformer take"
+    take = result.tracks[track].copy()
+    take.name = f"{comp.tracks[track].name} ({label})"
+    return _channels_for([take], used)
