@@ -58,5 +58,8 @@ def barrier() -> None:
 
 
 def shutdown() -> None:
+    """Leave the group together: a rank that tears down gloo while the other is
+    still talking to it aborts the process."""
     if active():
+        dist.barrier()
         dist.destroy_process_group()
