@@ -148,11 +148,12 @@ class FileActions(QObject):
         if path is None:
             return None
         comp = self.doc.comp.copy()  # the worker reads a snapshot, never the live song
+        soundfont = self.settings.get("audio/soundfont")
 
         def render(progress):
             from ..audio import render as audio_render
             progress(0.0, "Rendering audio")
-            return audio_render.render_wav(comp, path)
+            return audio_render.render(comp, path, soundfont or None)
 
         self.window.jobs.submit(render, "Export WAV", on_result=lambda _r: (
             self.settings.set("folders/export", str(Path(path).resolve().parent)),

@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.sound = LiveSound(self)
         self.player = QtPlayer(self.doc.comp, self.sound, self)
-        self.recorder = TakeRecorder(self.doc)
+        self.recorder = TakeRecorder(self.doc, self.player.sink.now)
         self.setAcceptDrops(True)
         self.setMinimumSize(760, 520)
 
@@ -177,10 +177,10 @@ class MainWindow(QMainWindow):
         channel = self._channel()
         if on:
             self.sound.note_on(channel, pitch, velocity)
-            self.recorder.note_on(pitch, velocity, self.transport.position)
+            self.recorder.note_on(pitch, velocity)
         else:
             self.sound.note_off(channel, pitch)
-            self.recorder.note_off(pitch, self.transport.position)
+            self.recorder.note_off(pitch)
 
     def preview_note(self, pitch: int, velocity: int) -> None:
         if self.player.playing:
@@ -201,14 +201,16 @@ class MainWindow(QMainWindow):
             return
         if self.doc.current_track < 0:
             self.add_track()
-        self.recorder.start()
+        bars = 1 if self.transport.count_in else 0
+        self.player.stop()
+        self.recorder.start(self.transport.position, self.player.sink.now() + self.player.start_delay, bars)
         self.transport.set_switch("recording", True)
-        self.player.play(self.transport.position, count_in_bars=1 if self.transport.count_in else 0)
+        self.player.play(self.transport.position, count_in_bars=bars)
 
     def _player_state(self, state: str) -> None:
         self.transport.set_switch("playing", state == "playing")
         if state != "playing" and self.transport.recording:
-            count = self.recorder.stop(self.transport.position)
+            count = self.recorder.stop()
             self.transport.set_switch("recording", False)
             self.statusBar().showMessage(f"Recorded {count} notes", 4000)
 
@@ -228,6 +230,11 @@ class MainWindow(QMainWindow):
     def _sound_ready(self, soundfont: str, audio: str) -> None:
         self.soundfont_label.setText(soundfont)
         self.audio_label.setText(audio)
+        synth = self.sound.synth
+        if synth is not None and synth.audio_driver is not None:
+            from ..audio.sequencer import SynthSink
+            self.player.stop()  # the sequencer's clock replaces the timer's: switch while stopped
+            self.player.sink.use(SynthSink(synth))
 
     # --- tracks ----------------------------------------------------------------------
     def add_track(self) -> None:
@@ -293,6 +300,8 @@ class MainWindow(QMainWindow):
         self.settings.set("window/state", self.saveState())
         self.settings.sync()
         self.player.close()
+        if self.player.sink.target is not None:
+            self.player.sink.target.close()
         self.jobs.cancel()
         self.jobs.wait(2000)
         self.sound.close()

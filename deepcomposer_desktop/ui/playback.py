@@ -24,28 +24,48 @@ TIMER_MS = 5
 
 
 class TimerSink:
-    """A Player sink on the performance-counter clock, played from the GUI timer."""
+    """A Player sink on the performance-counter clock, played from the GUI timer.
+
+    Once a synth is loaded, `use(SynthSink)` hands everything to FluidSynth's own
+    sequencer instead (sample-exact timing); switch only while stopped, since the
+    two clocks differ.
+    """
 
     def __init__(self, sound: LiveSound | None) -> None:
         self.sound = sound
         self.clock = time.perf_counter
+        self.target = None  # an audio.sequencer.SynthSink once the synth is there
         self._heap: list[tuple[float, int, Event]] = []
         self._order = itertools.count()
 
+    def use(self, target) -> None:
+        self.cancel()
+        self.target = target
+
     def prepare(self, composition: Composition) -> None:
-        if self.sound is not None:
+        if self.target is not None:
+            self.target.prepare(composition)
+        elif self.sound is not None:
             self.sound.apply_tracks(composition)
 
     def now(self) -> float:
-        return self.clock()
+        return self.target.now() if self.target is not None else self.clock()
 
     def schedule(self, at: float, event: Event) -> None:
-        heapq.heappush(self._heap, (at, next(self._order), event))
+        if self.target is not None:
+            self.target.schedule(at, event)
+        else:
+            heapq.heappush(self._heap, (at, next(self._order), event))
 
     def cancel(self) -> None:
         self._heap.clear()
+        if self.target is not None:
+            self.target.cancel()
 
     def send_now(self, event: Event) -> None:
+        if self.target is not None:
+            self.target.send_now(event)
+            return
         if self.sound is None:
             return
         if event.kind == NOTE_ON:

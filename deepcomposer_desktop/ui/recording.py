@@ -1,44 +1,64 @@
-"""A take: notes played while recording, gathered and added to the selected track
-as ONE undo step when recording stops (STYLE.md #7)."""
+"""Recording into the selected track through midi_input's Recorder.
+
+The Recorder runs on the player's sink clock, so a note played while the player
+says tick T is written at tick T (count-in included). When recording stops, the
+take becomes ONE undo step on the Document (STYLE.md #7).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Callable
+
+import mido
+
+from ..midi_input.recorder import Recorder, RecordMode
 from ..music.composition import Note
 from .commands import ReplaceNotes
 from .document import Document
 
 
+def note_difference(old: list[Note], new: list[Note]) -> tuple[list[Note], list[Note]]:
+    """(removed, added) turning `old` into `new`, duplicates counted."""
+    a, b = Counter(old), Counter(new)
+    return sorted((a - b).elements()), sorted((b - a).elements())
+
+
 class TakeRecorder:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.active = False
-        self._open: dict[int, tuple[int, int]] = {}  # pitch -> (start tick, velocity)
-        self.notes: list[Note] = []
+    def __init__(self, doc: Document, clock: Callable[[], float],
+                 mode: RecordMode = RecordMode.OVERDUB) -> None:
+        self.doc, self.clock, self.mode = doc, clock, mode
+        self._recorder: Recorder | None = None
+        self._track = -1
 
-    def start(self) -> None:
-        self.active, self._open, self.notes = True, {}, []
+    @property
+    def active(self) -> bool:
+        return self._recorder is not None
 
-    def note_on(self, pitch: int, velocity: int, tick: int) -> None:
-        if self.active:
-            if pitch in self._open:  # re-struck before release: close the first one
-                self.note_off(pitch, tick)
-            self._open[pitch] = (tick, max(1, min(127, velocity)))
+    def start(self, start_tick: int, at: float, count_in_bars: int) -> None:
+        """Record the current track from `start_tick`; the count-in begins at clock `at`."""
+        self._track = self.doc.current_track
+        self._recorder = Recorder(self.doc.comp, clock=self.clock, mode=self.mode,
+                                  count_in_bars=count_in_bars)
+        self._recorder.arm()
+        self._recorder.start(start_tick, at=at)
 
-    def note_off(self, pitch: int, tick: int) -> None:
-        if self.active and pitch in self._open:
-            start, velocity = self._open.pop(pitch)
-            self.notes.append(Note(start, pitch, max(1, tick - start), velocity))
+    def note_on(self, pitch: int, velocity: int) -> None:
+        if self._recorder is not None:
+            self._recorder.feed(mido.Message("note_on", note=pitch, velocity=max(1, velocity)))
 
-    def stop(self, tick: int) -> int:
-        """Close held notes at `tick`, push the take on the undo stack; how many notes."""
-        if not self.active:
+    def note_off(self, pitch: int) -> None:
+        if self._recorder is not None:
+            self._recorder.feed(mido.Message("note_off", note=pitch))
+
+    def stop(self) -> int:
+        """End the take; push it as one undo command. Returns the number of notes."""
+        recorder, self._recorder = self._recorder, None
+        take = recorder.stop() if recorder is not None else None
+        if take is None or not take.notes or not 0 <= self._track < len(self.doc.comp.tracks):
             return 0
-        for pitch in list(self._open):
-            self.note_off(pitch, tick)
-        self.active = False
-        track = self.doc.current_track
-        if not self.notes or track < 0:
-            return 0
-        self.doc.undo_stack.push(ReplaceNotes(self.doc, track, [], self.notes,
-                                              f"Record {len(self.notes)} notes"))
-        return len(self.notes)
+        old = list(self.doc.track(self._track).notes)
+        removed, added = note_difference(old, take.apply_to(old))
+        self.doc.undo_stack.push(ReplaceNotes(self.doc, self._track, removed, added,
+                                              f"Record {len(take.notes)} notes"))
+        return len(take.notes)

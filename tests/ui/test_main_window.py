@@ -144,3 +144,16 @@ def test_geometry_and_folders_are_remembered(qtbot, tmp_path):
     qtbot.addWidget(again)
     assert (again.size().width(), again.size().height()) == (780, 560)
     assert again.settings.get("folders/export") == str(tmp_path.resolve())
+
+
+def test_export_wav_runs_in_the_worker(window, qtbot, tmp_path):
+    synth = pytest.importorskip("deepcomposer_desktop.audio.synth")
+    if not synth.fluidsynth_available():
+        pytest.skip("FluidSynth is not installed")
+    from deepcomposer_desktop.audio.soundfonts import find_soundfont
+    if find_soundfont() is None:
+        pytest.skip("no SoundFont installed")
+    target = tmp_path / "song.wav"
+    with qtbot.waitSignal(window.jobs.finished, timeout=30000):
+        window.files.export_wav(target)
+    assert target.read_bytes()[:4] == b"RIFF" and target.stat().st_size > 100_000
