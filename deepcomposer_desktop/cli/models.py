@@ -23,10 +23,13 @@ def run(args) -> int:
         for e in entries:
             c = e.card or {}
             if e.ok:
-                m = c.get("metrics", {}).get("model", {})
-                print(f"{e.id:<24} {c['mode']:<12} {c['genre']:<18} "
-                      f"{len(c['tracks'])} tracks  in-scale {m.get('in_scale_rate')}  "
-                      f"tonal distance {m.get('tonal_distance')}")
+                m = c["metrics"].get("model", {})
+                line = f"{e.id:<24} {c['mode']:<12} {c.get('genre', '-'):<18} " \
+                       f"{len(c.get('tracks', []))} tracks"
+                if "tonal_distance" in m:
+                    line += (f"  in-scale {m.get('in_scale_rate')}  "
+                             f"tonal distance {m['tonal_distance']}")
+                print(line)
             else:
                 print(f"{e.id:<24} REFUSED: {e.problem}")
     return 4 if any(not e.ok for e in entries) else 0

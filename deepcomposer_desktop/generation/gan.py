@@ -37,6 +37,7 @@ from ..music.keys import Key, detect_key
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 
 MAX_BARS = 64
+KEY_LOCKED = -2.0  # score of a key-locked cell: below any threshold and any tanh output
 ACCOMPANIMENT_SOFTER = 0.85
 DEFAULT_TRACKS = (("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
                   ("Accompaniment 3", 48))
@@ -49,9 +50,10 @@ class GanModel:
     def __init__(self, session, lowest: int, pitches: int = 64, steps: int = 32,
                  noise_shape: tuple[int, ...] = (8, 2, 4), melody_center: float = 67.0,
                  tracks: list[dict] | None = None, voices_per_track: int = 0,
-                 change_penalty: float = 0.0) -> None:
+                 change_penalty: float = 0.0, threshold: float = 0.0) -> None:
         self.session, self.lowest, self.pitches, self.steps = session, lowest, pitches, steps
         self.voices_per_track, self.change_penalty = voices_per_track, change_penalty
+        self.threshold = threshold
         self.noise_shape, self.melody_center = tuple(noise_shape), melody_center
         self.tracks = tracks or [{"name": n, "program": p} for n, p in DEFAULT_TRACKS]
 
@@ -61,11 +63,11 @@ class GanModel:
         gan = card["gan"]
         return cls(session, g["lowest"], g["pitches"], g["steps"], gan["noise_shape"],
                    gan["melody_center"], card["tracks"], gan.get("voices_per_track", 0),
-                   gan.get("change_penalty", 0.0))
+                   gan.get("change_penalty", 0.0), gan.get("threshold", 0.0))
 
     def decode(self, raw: np.ndarray, melody: np.ndarray, steps_per_bar: int) -> np.ndarray:
         return binarise(raw, melody, steps_per_bar, voices_per_track=self.voices_per_track,
-                        change_penalty=self.change_penalty)
+                        change_penalty=self.change_penalty, threshold=self.threshold)
 
     def raw(self, melodies: np.ndarray, noise: np.ndarray) -> np.ndarray:
         """(W, steps, pitches) bool melodies -> (W, 3, steps, pitches) float in [-1, 1]."""
@@ -115,17 +117,17 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
             progress(i + 1, len(starts))
     out = acc / np.maximum(weight, 1e-6)[None, :, None]
     if mask is not None:
-        out[:, :, ~mask] = -1.0
+        out[:, :, ~mask] = KEY_LOCKED
     return out[:, :n]
 
 
-def viterbi_voice(raw: np.ndarray, change_penalty: float) -> np.ndarray:
-    """One voice through a (steps, pitches) score map: at each step a rest (score 0,
-    the threshold) or one pitch (its score), maximising the total score minus
+def viterbi_voice(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
+    """One voice through a (steps, pitches) score map: at each step a rest (score
+    `threshold`) or one pitch (its score), maximising the total score minus
     `change_penalty` per change. Chorale and quartet parts are single lines, and the
     penalty turns step-to-step flicker into notes of musical length."""
     steps, pitches = raw.shape
-    scores = np.concatenate([np.zeros((steps, 1), raw.dtype), raw], axis=1)
+    scores = np.concatenate([np.zeros((steps, 1), raw.dtype), raw - threshold], axis=1)
     states = np.arange(pitches + 1)
     best = scores[0].copy()
     back = np.zeros((steps, pitches + 1), dtype=np.int32)
@@ -146,21 +148,22 @@ def viterbi_voice(raw: np.ndarray, change_penalty: float) -> np.ndarray:
 
 
 def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
-             voices_per_track: int = 0, change_penalty: float = 0.0) -> np.ndarray:
+             voices_per_track: int = 0, change_penalty: float = 0.0,
+             threshold: float = 0.0) -> np.ndarray:
     """(3, steps, pitches) scores -> bool rolls. voices_per_track 1: one line per track
     (viterbi_voice); 0: every cell above 0. Then fill bars where the melody plays
     and every track is silent with each track's strongest pitch."""
     if voices_per_track == 1:
-        rolls = np.stack([viterbi_voice(r, change_penalty) for r in raw])
+        rolls = np.stack([viterbi_voice(r, change_penalty, threshold) for r in raw])
     else:
-        rolls = raw > 0
+        rolls = raw > threshold
     for b in range(0, melody.shape[0], steps_per_bar):
         bar = slice(b, b + steps_per_bar)
         playing = melody[bar].any(axis=1)
         if playing.any() and not rolls[:, bar].any():
             for t in range(rolls.shape[0]):
                 best = int(raw[t, bar].mean(axis=0).argmax())
-                if raw[t, bar, best].max() > -1.0:  # not a key-locked pitch
+                if raw[t, bar, best].max() > KEY_LOCKED:
                     rolls[t, b + np.nonzero(playing)[0], best] = True
     return rolls
 

@@ -21,8 +21,11 @@ from ..errors import MissingResourceError
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
 MODES = ("gan", "arcnn", "transformer")
-REQUIRED = {"id": str, "mode": str, "genre": str, "title": str, "tracks": list, "grid": dict,
-            "inputs": list, "outputs": list, "training": dict, "metrics": dict, "sha256": str}
+# Every card (DESIGN.md "Model card"); each mode adds the fields its runner reads.
+REQUIRED = {"id": str, "mode": str, "title": str, "training": dict, "metrics": dict,
+            "sha256": str}
+REQUIRED_BY_MODE = {"gan": {"genre": str, "tracks": list, "grid": dict, "inputs": list,
+                            "outputs": list, "gan": dict}}
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,9 @@ def validate_card(card: object, model_id: str) -> str | None:
         return f"card id {card['id']!r} does not match the file name"
     if card["mode"] not in MODES:
         return f"unknown mode {card['mode']!r}"
-    if card["mode"] == "gan" and not isinstance(card.get("gan"), dict):
-        return "GAN card lacks its 'gan' section"
+    for key, kind in REQUIRED_BY_MODE.get(card["mode"], {}).items():
+        if not isinstance(card.get(key), kind):
+            return f"{card['mode']} card field {key!r} missing or not a {kind.__name__}"
     return None
 
 

@@ -1,0 +1,98 @@
+"""The GAN runner's pieces that need no trained model: decoding, stitching,
+key masks, the baseline."""
+
+import numpy as np
+
+from deepcomposer_desktop.generation.baseline import diatonic_triads, triad_accompaniment
+from deepcomposer_desktop.generation.evaluation import note_lengths, window_metrics
+from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, binarise, key_mask,
+                                                 viterbi_voice, window_starts)
+from deepcomposer_desktop.music.keys import Key
+
+
+def test_viterbi_keeps_one_line_and_ignores_short_flicker():
+    raw = np.full((8, 4), -1.0)
+    raw[:, 1] = 0.5
+    raw[3, 2] = 0.6  # one step slightly better elsewhere: not worth two changes
+    out = viterbi_voice(raw, change_penalty=0.5)
+    assert (out.sum(axis=1) <= 1).all()
+    assert out[:, 1].all()
+    # Without a penalty the flicker wins.
+    assert viterbi_voice(raw, 0.0)[3, 2]
+
+
+def test_viterbi_rests_where_every_pitch_is_below_the_threshold():
+    raw = np.full((6, 3), -0.9)
+    raw[:3, 0] = 0.8
+    assert viterbi_voice(raw, 0.1).sum(axis=1).tolist() == [1, 1, 1, 0, 0, 0]
+    assert viterbi_voice(raw, 0.1, threshold=-0.95).sum() == 6
+
+
+def test_binarise_fills_a_bar_where_only_the_melody_plays():
+    raw = np.full((3, 32, 8), -0.99)
+    raw[1, :, 5] = -0.5
+    melody = np.zeros((32, 8), bool)
+    melody[20:24, 3] = True  # the melody plays in bar 2 only
+    rolls = binarise(raw, melody, 16, voices_per_track=1, change_penalty=0.1)
+    assert not rolls[:, :16].any()
+    assert rolls[:, 16:].any() and rolls[1, 20:24, 5].all()
+
+
+def test_window_starts_cover_any_length():
+    assert window_starts(10, 32) == [0]
+    assert window_starts(32, 32) == [0]
+    for n in (33, 100, 1024):
+        starts = window_starts(n, 32)
+        assert starts[0] == 0 and starts[-1] + 32 >= n
+        assert all(b - a == 16 for a, b in zip(starts, starts[1:]))
+
+
+class ConstantSession:
+    """Stands in for onnxruntime: every window gets the same scores, so any seam
+    from stitching would show as a change along time."""
+
+    def run(self, _names, feeds):
+        b, _, steps, pitches = feeds["melody"].shape
+        out = np.tile(np.linspace(-1, 1, pitches, dtype=np.float32), (b, 3, steps, 1))
+        return [out]
+
+
+def test_crossfade_has_no_seams_and_key_lock_suppresses():
+    model = GanModel(ConstantSession(), lowest=36, pitches=64, steps=32)
+    melody = np.zeros((100, 64), bool)
+    raw = accompany_roll(model, melody, np.random.default_rng(0))
+    assert raw.shape == (3, 100, 64)
+    assert np.allclose(raw, raw[:, :1])  # identical at every step
+    mask = key_mask(Key(0, "major"), 36, 64)
+    locked = accompany_roll(model, melody, np.random.default_rng(0), mask)
+    assert (locked[:, :, ~mask] < -1).all() and np.allclose(locked[:, :, mask], raw[:, :, mask])
+
+
+def test_key_mask_follows_the_octave_shift():
+    # pitch index 0 is MIDI 36 (C); with the melody moved up 12, it is still a C.
+    assert key_mask(Key(0, "major"), 36, 12, shift=12).tolist() == \
+        [True, False, True, False, True, True, False, True, False, True, False, True]
+
+
+def test_baseline_triads_are_diatonic_and_follow_the_melody():
+    assert diatonic_triads(Key(0, "major"))[0] == (0, 4, 7)
+    assert diatonic_triads(Key(9, "minor"))[4] == (4, 8, 11)  # E major: raised 7th
+    melody = np.zeros((16, 64), bool)
+    melody[:4, 65 - 36] = True  # F4 over beat 1 -> a triad holding F
+    acc = triad_accompaniment(melody, Key(0, "major"), 36)
+    pcs = {(p + 36) % 12 for p in np.nonzero(acc[:, 0])[1]}
+    assert 5 in pcs and pcs <= {0, 2, 4, 5, 7, 9, 11}
+    assert (acc.sum(axis=2) == 1).all()  # every voice sounds at every step
+
+
+def test_window_metrics_of_the_real_thing():
+    w = np.zeros((1, 4, 32, 64), bool)
+    w[0, 0, :, 60 - 36] = True  # C melody
+    w[0, 1, :16, 64 - 36] = True  # E, a bar long
+    w[0, 2, :, 55 - 36] = True  # G
+    w[0, 3, :, 48 - 36] = True  # C
+    m = window_metrics(w, [Key(0, "major")], 36)
+    assert m["in_scale_rate"] == 1.0 and m["polyphonic_rate"] == 0.0
+    assert m["qualified_note_rate"] == 1.0 and m["pitch_classes_per_bar"] == 1.0
+    assert m["empty_bar_rate"] == round(1 / 6, 4)
+    assert note_lengths(w[0, 1]).tolist() == [16]
