@@ -154,15 +154,23 @@ class PianoRoll(RollGestures, QWidget):
             if i != current:
                 color = QColor(self.doc.track_color(i))
                 color.setAlpha(70 if comp.tracks[i].mute else 130)
-                rp.paint_notes(p, view, rect, rp.visible_notes(self.index(i), view, rect), color,
-                               outline=False)
+                index = self.index(i)
+                if rp.many_in_view(index, view, rect):
+                    rp.paint_notes_raster(p, view, rect, index, color)
+                else:
+                    rp.paint_notes(p, view, rect, rp.visible_notes(index, view, rect), color,
+                                   outline=False)
         if current >= 0:
             color = QColor(self.doc.track_color(current))
-            shown = rp.visible_notes(self.index(current), view, rect)
+            index = self.index(current)
             moving = self._drag is not None and self._drag["mode"] in ("move", "resize")
-            if moving:
-                shown = [n for n in shown if n not in self.selection]
-            rp.paint_notes(p, view, rect, shown, color, outline=True, velocity_shade=True)
+            if rp.many_in_view(index, view, rect) and not moving:
+                rp.paint_notes_raster(p, view, rect, index, color)
+            else:
+                shown = rp.visible_notes(index, view, rect)
+                if moving:
+                    shown = [n for n in shown if n not in self.selection]
+                rp.paint_notes(p, view, rect, shown, color, outline=True, velocity_shade=True)
             self._paint_selection(p, color, moving)
         loop = (self.transport.loop_start, self.transport.loop_end) if self.transport.has_loop else None
         rp.paint_loop_and_playhead(p, view, rect, loop, self.transport.position)

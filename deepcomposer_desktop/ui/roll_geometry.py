@@ -5,7 +5,9 @@ lookup of the notes inside a visible rectangle (so 20 000 notes paint quickly).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from PySide6.QtCore import QObject, Signal
 
@@ -98,11 +100,18 @@ class NoteIndex:
     notes: list[Note]
     starts: list[int]
     longest: int
+    arrays: np.ndarray = field(default=None, repr=False)  # (n, 3) start, end, pitch: for rasters
 
     @classmethod
     def build(cls, notes: list[Note]) -> "NoteIndex":
         ordered = sorted(notes)
-        return cls(ordered, [n.start for n in ordered], max((n.duration for n in ordered), default=0))
+        arrays = np.array([(n.start, n.end, n.pitch) for n in ordered], dtype=np.int64).reshape(-1, 3)
+        return cls(ordered, [n.start for n in ordered], max((n.duration for n in ordered), default=0),
+                   arrays)
+
+    def bounds(self, t0: float, t1: float) -> tuple[int, int]:
+        """Index range of the notes that may sound in [t0, t1) (a superset)."""
+        return bisect.bisect_left(self.starts, t0 - self.longest), bisect.bisect_left(self.starts, t1)
 
     def in_range(self, t0: float, t1: float, p_low: int = 0, p_high: int = 127) -> list[Note]:
         """Notes sounding somewhere in [t0, t1) with pitch in [p_low, p_high]."""

@@ -8,13 +8,14 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
 
-from deepcomposer_desktop.ui.app import APPLICATION, ORGANIZATION  # noqa: E402
+from deepcomposer_desktop.ui.app import APPLICATION, ORGANIZATION, create_app  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _qt_test_mode(qapp, tmp_path):
     """Settings and standard paths go to throw-away places, never the user's."""
     QStandardPaths.setTestModeEnabled(True)
+    create_app()  # names, and the PySide6 6.12 / Python 3.11 guard (see ui/app.py)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))

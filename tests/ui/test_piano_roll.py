@@ -132,3 +132,34 @@ def test_screenshot(editor, artifacts):
     editor.roll.select_all()
     editor.fit()
     assert editor.grab().save(str(artifacts / "piano_roll.png"))
+
+
+def test_many_notes_are_drawn_as_a_raster_where_the_notes_are(qtbot, artifacts):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from deepcomposer_desktop.music import Composition
+    from deepcomposer_desktop.ui import roll_painter as rp
+
+    comp = Composition()
+    # 2 000 sixteenth notes on C4 and G4, alternating, far more than RASTER_ABOVE
+    comp.add_track("Dense", notes=[Note(i * 120, 60 if i % 2 else 67, 120) for i in range(2000)])
+    doc = Document(comp)
+    editor = RollEditor(doc, TransportState())
+    qtbot.addWidget(editor)
+    editor.resize(1000, 600)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.fit()
+    roll, view = editor.roll, editor.view
+    assert rp.many_in_view(roll.index(0), view, QRectF(roll.rect()))
+    image = QImage(roll.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    p = QPainter(image)
+    roll.paint(p, QRectF(roll.rect()))
+    p.end()
+    color = QColor(doc.track_color(0))
+    x = round(view.x(1000 * 120 + 60))
+    for pitch, expected in ((60, True), (67, True), (64, False)):
+        pixel = image.pixelColor(x, round(view.y(pitch) + view.key_h / 2))
+        assert (pixel == color) is expected, (pitch, pixel.name())
+    image.save(str(artifacts / "piano_roll_raster.png"))
