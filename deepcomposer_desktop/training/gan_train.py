@@ -200,7 +200,7 @@ class GanTrainer:
         start, last_ckpt = time.monotonic() - self.elapsed, time.monotonic()
         while self.step < total:
             budget_over = cfg.max_minutes is not None and self.elapsed > cfg.max_minutes * 60
-            if budget_over:
+            if dist.average_scalar(float(budget_over)) > 0:  # all ranks stop together
                 break
             rec = self.iteration()
             self.elapsed = time.monotonic() - start
@@ -215,7 +215,8 @@ class GanTrainer:
                     self._log({"epoch": self.epoch, "step": self.step,
                                "validation": self.evaluate()})
                     self._write_sample()
-            if time.monotonic() - last_ckpt > cfg.checkpoint_minutes * 60:
+            due = time.monotonic() - last_ckpt > cfg.checkpoint_minutes * 60
+            if dist.average_scalar(float(due)) > 0:
                 self.save()
                 last_ckpt = time.monotonic()
         self.save()

@@ -110,8 +110,7 @@ folder, run, out = sys.argv[1:4]
 cfg = TrainConfig(dataset="folder", run_dir=run, epochs=1, batch_size=4, update_ratio=1,
                   seed=1, net=GanConfig(base=4, noise_channels=2))
 t = GanTrainer(cfg, ds.load_folder(folder), progress=False)
-for _ in range(2):
-    t.iteration()
+t.fit()  # the whole loop: collective stop/checkpoint decisions, rank 0 logs
 digest = hashlib.sha1(b"".join(p.detach().numpy().tobytes() for p in t.G.parameters())).hexdigest()
 with open(f"{out}/rank{t.rank}.json", "w") as f:
     json.dump({"rank": t.rank, "world": t.world, "digest": digest}, f)
@@ -130,5 +129,6 @@ def test_two_gloo_processes_train_in_step(midi_folder, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert [r["world"] for r in ranks] == [2, 2]
+    assert (tmp_path / "run" / "checkpoint.safetensors").exists()
     # Different data on each rank, yet all-reduced gradients keep the weights identical.
     assert ranks[0]["digest"] == ranks[1]["digest"]

@@ -1,0 +1,70 @@
+"""GAN accompaniment latency, against its floor.
+
+    python -m benchmarks gan        (or `make bench ARGS=gan`)
+
+1. generate_accompaniment() on an 8-bar melody (the first 8 bars of sample
+   ode-to-joy), end to end: melody -> rolls -> onnxruntime (7 overlapping 2-bar
+   windows in one batch) -> cross-fade -> key lock -> single-line decoding ->
+   notes -> Composition. Session already built (the registry caches it); goal < 50 ms.
+2. The onnxruntime pass alone for those 7 windows, and for one window.
+3. The same for 64 bars (the longest melody the mode takes).
+Floor: the generator's forward FLOPs (convolutions) per window x windows, at the
+~140 GFLOP/s this 2-core CPU reaches on large fp32 matrix products
+(MACHINE-NOTES.md); real passes on small convs run far below that rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks import summary, timeit
+from deepcomposer_desktop.generation.gan import generate_accompaniment, window_starts
+from deepcomposer_desktop.generation.registry import default_registry
+from deepcomposer_desktop.music import load_sample
+from deepcomposer_desktop.music.edit import slice_bars
+
+PEAK_FLOPS = 140e9
+
+
+def _flops(card: dict) -> float:
+    """Conv FLOPs of one generator pass, from the card's grid and parameter count
+    (torch's exact count when the training extra is installed)."""
+    try:
+        from deepcomposer_desktop.training.gan_net import GanConfig, generator_flops
+        h = card["training"]["hyperparameters"]["net"]
+        return float(generator_flops(GanConfig(**h)))
+    except ImportError:
+        return float("nan")
+
+
+def main(args=None) -> list[dict]:
+    reg = default_registry()
+    model_id = reg.default_id("gan")
+    model = reg.gan_model(model_id)
+    card = reg.get(model_id).card
+    flops = _flops(card)
+    ode = load_sample("ode-to-joy")
+    eight = slice_bars(ode, 0, 8)
+    long = ode.copy()
+    notes = ode.tracks[0].notes
+    span = ode.bars * ode.ticks_per_bar
+    long.tracks[0].notes = [n.moved(start=n.start + k * span) for k in range(4) for n in notes]
+    rows = []
+    for label, comp in (("8 bars", eight), ("64 bars", long)):
+        steps = comp.bars * 16
+        n_windows = len(window_starts(steps, model.steps))
+        floor = flops * n_windows / PEAK_FLOPS
+        times = timeit(lambda c=comp: generate_accompaniment(c, model_id, seed=1), repeat=30)
+        rows.append(summary(f"gan generate {label} ({model_id})", times, windows=n_windows,
+                            floor_s=floor, gflop=round(flops * n_windows / 1e9, 3)))
+        batch = np.zeros((n_windows, model.steps, model.pitches), bool)
+        batch[:, :, 30] = True
+        noise = model.noise(n_windows, np.random.default_rng(0))
+        times = timeit(lambda b=batch, z=noise: model.raw(b, z), repeat=30)
+        rows.append(summary(f"gan onnxruntime pass, {n_windows} windows", times, floor_s=floor))
+    one = np.zeros((1, model.steps, model.pitches), bool)
+    z1 = model.noise(1, np.random.default_rng(0))
+    rows.append(summary("gan onnxruntime pass, 1 window", timeit(lambda: model.raw(one, z1),
+                                                                repeat=50),
+                        floor_s=flops / PEAK_FLOPS))
+    return rows
