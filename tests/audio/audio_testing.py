@@ -114,6 +114,10 @@ class FakeSink:
         out += [(d, e) for d, e in pending if d <= self.t]
         return sorted(out, key=lambda pair: (pair[0], pair[1].kind))
 
+    def scheduled_ons(self) -> list[tuple[float, Event]]:
+        """Every note-on handed over, due or not, cancelled or not."""
+        return [(due, e) for kind, _, due, e in self.log if kind == "at" and e.kind == NOTE_ON]
+
     def note_ons(self) -> list[tuple[float, Event]]:
         return [(t, e) for t, e in self.heard() if e.kind == NOTE_ON]
 
