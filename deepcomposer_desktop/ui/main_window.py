@@ -307,6 +307,12 @@ class MainWindow(QMainWindow):
         self.sound.close()
         super().closeEvent(event)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self.editor.roll.setFocus()  # keys edit notes, not the tempo box, from the start
+
     # --- drag and drop -----------------------------------------------------------------
     def _dropped_path(self, mime) -> str | None:
         for url in mime.urls() if mime.hasUrls() else []:
