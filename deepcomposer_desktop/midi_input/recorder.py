@@ -1,0 +1,224 @@
+"""The recorder: timed messages in, a take of Notes in ticks out.
+
+Timestamps are seconds on the recorder's clock (injectable, so tests are exact;
+time.monotonic by default, which is what the rtmidi callback reads). The tick of a
+time goes through the Composition's tempo map from where recording started;
+notes played during the count-in become pick-ups before that point, timed at the
+count-in's tempo. The sustain pedal holds released notes until it lifts; notes
+still held at stop, or when the keyboard is unplugged, end there. Pitch bend and
+wheels are heard through thru but not written: a Composition keeps notes only.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import mido
+
+from ..music.composition import Composition, Note
+from ..music.edit import quantize as quantize_notes
+from .messages import SUSTAIN, is_note_off, is_note_on, is_played, pedal_down
+
+MAX_COUNT_IN_BARS = 4
+
+
+class RecordMode(str, enum.Enum):
+    REPLACE = "replace"   # the take replaces what the track had where it was recorded
+    OVERDUB = "overdub"   # the take is added to what the track had
+
+
+class RecorderState(str, enum.Enum):
+    IDLE = "idle"
+    ARMED = "armed"
+    RECORDING = "recording"  # counting in, or recording (see Recorder.counting_in)
+
+
+@dataclass(frozen=True)
+class Take:
+    notes: tuple[Note, ...]  # sorted
+    start_tick: int          # where recording started (after the count-in)
+    end_tick: int            # where it stopped
+    mode: RecordMode
+    ended_by: str            # "stop", or "unplugged: <port name>"
+
+    def apply_to(self, existing: list[Note]) -> list[Note]:
+        """The track's notes after this take: for REPLACE, notes that started inside
+        [start_tick, end_tick) go and notes sounding into it are cut at its start."""
+        if self.mode is RecordMode.OVERDUB:
+            return sorted([*existing, *self.notes])
+        kept = []
+        for n in existing:
+            if n.start >= self.end_tick or n.end <= self.start_tick:
+                kept.append(n)
+            elif n.start < self.start_tick:
+                kept.append(n.moved(duration=self.start_tick - n.start))
+        return sorted([*kept, *self.notes])
+
+
+def count_in_seconds(composition: Composition, tick: int, bars: int) -> float:
+    """Length of `bars` bars at the tempo in force at `tick`."""
+    tempo = composition.tempo_at(tick)
+    return bars * composition.ticks_per_bar * tempo.usec_per_beat / 1e6 / composition.ppq
+
+
+class Recorder:
+    """Arm, start (with a count-in of 0-4 bars), feed messages, stop -> Take.
+
+    `quantize` is a grid such as "1/16" (see music.edit.quantize), applied to each
+    note as it is closed, so what is shown while recording is already on the grid.
+    `on_take_ended(take)` is called on whichever thread ended the take (the device
+    poller's, for an unplug): a GUI hands it over to its own thread."""
+
+    def __init__(self, composition: Composition, *, clock: Callable[[], float] = time.monotonic,
+                 mode: RecordMode | str = RecordMode.REPLACE, quantize: str | None = None,
+                 quantize_strength: float = 1.0, count_in_bars: int = 0,
+                 on_take_ended: Callable[[Take], None] | None = None) -> None:
+        self.composition = composition
+        self.clock = clock
+        self.mode = RecordMode(mode)
+        self.quantize = quantize
+        self.quantize_strength = quantize_strength
+        self.count_in_bars = count_in_bars
+        self.on_take_ended = on_take_ended
+        self.state = RecorderState.IDLE
+        self._lock = threading.Lock()
+        self._reset(0, 0.0)
+
+    @property
+    def count_in_bars(self) -> int:
+        return self._count_in_bars
+
+    @count_in_bars.setter
+    def count_in_bars(self, bars: int) -> None:
+        if not 0 <= int(bars) <= MAX_COUNT_IN_BARS:
+            raise ValueError(f"count-in of {bars} bars is outside 0-{MAX_COUNT_IN_BARS}")
+        self._count_in_bars = int(bars)
+
+    def _reset(self, start_tick: int, music_start: float) -> None:
+        self.start_tick = start_tick
+        self.music_start = music_start  # clock time at which start_tick sounds
+        self._notes: list[Note] = []
+        self._open: dict[tuple[str, int, int], tuple[float, int]] = {}       # -> (on time, velocity)
+        self._sustained: dict[tuple[str, int, int], tuple[float, int]] = {}  # released under the pedal
+        self._pedal: set[tuple[str, int]] = set()                           # (source, channel) down
+
+    # --- transport ----------------------------------------------------------------
+    def arm(self) -> None:
+        with self._lock:
+            if self.state is RecorderState.IDLE:
+                self.state = RecorderState.ARMED
+
+    def disarm(self) -> None:
+        with self._lock:
+            if self.state is RecorderState.ARMED:
+                self.state = RecorderState.IDLE
+
+    def start(self, start_tick: int = 0, at: float | None = None) -> float:
+        """Begin the count-in at clock time `at` (default now); recording of
+        `start_tick` begins when it ends. Returns that clock time."""
+        if start_tick < 0:
+            raise ValueError("recording cannot start before tick 0")
+        with self._lock:
+            if self.state is not RecorderState.ARMED:
+                raise RuntimeError(f"arm the recorder before starting it (it is {self.state.value})")
+            at = self.clock() if at is None else at
+            self._reset(int(start_tick), at + count_in_seconds(
+                self.composition, start_tick, self.count_in_bars))
+            self.state = RecorderState.RECORDING
+            return self.music_start
+
+    def counting_in(self, now: float | None = None) -> bool:
+        now = self.clock() if now is None else now
+        return self.state is RecorderState.RECORDING and now < self.music_start
+
+    def stop(self, at: float | None = None, ended_by: str = "stop") -> Take | None:
+        """End the take at clock time `at` (default now), closing every held note
+        there; None when nothing was recording. The recorder goes back to armed."""
+        with self._lock:
+            if self.state is not RecorderState.RECORDING:
+                return None
+            at = self.clock() if at is None else at
+            for key, (on, velocity) in [*self._open.items(), *self._sustained.items()]:
+                self._close(key[2], on, at, velocity)
+            end = max(self.start_tick, self.tick_at(at))
+            take = Take(tuple(sorted(self._notes)), self.start_tick, end, self.mode, ended_by)
+            self._reset(self.start_tick, self.music_start)
+            self.state = RecorderState.ARMED
+        if self.on_take_ended is not None:
+            self.on_take_ended(take)
+        return take
+
+    def device_lost(self, source: str, at: float | None = None) -> Take | None:
+        """A keyboard went away mid-take: end the take there, keeping every note."""
+        return self.stop(at, ended_by=f"unplugged: {source}")
+
+    # --- input --------------------------------------------------------------------
+    def feed(self, msg: mido.Message, at: float | None = None, source: str = "") -> None:
+        """One message played at clock time `at`; strays and anything outside a take
+        are ignored. Thread-safe: each port's callback thread may call it."""
+        if not is_played(msg):
+            return
+        with self._lock:
+            if self.state is not RecorderState.RECORDING:
+                return
+            at = self.clock() if at is None else at
+            if is_note_on(msg) or is_note_off(msg):
+                key = (source, msg.channel, msg.note)
+                if is_note_on(msg):
+                    for held in (self._open, self._sustained):  # re-struck: the last one ends
+                        if key in held:
+                            on, velocity = held.pop(key)
+                            self._close(msg.note, on, at, velocity)
+                    self._open[key] = (at, msg.velocity)
+                elif key in self._open:  # an off for a note begun before the take is ignored
+                    if (source, msg.channel) in self._pedal:
+                        self._sustained[key] = self._open.pop(key)
+                    else:
+                        on, velocity = self._open.pop(key)
+                        self._close(msg.note, on, at, velocity)
+            elif msg.type == "control_change" and msg.control == SUSTAIN:
+                pedal = (source, msg.channel)
+                if pedal_down(msg.value):
+                    self._pedal.add(pedal)
+                elif pedal in self._pedal:
+                    self._pedal.discard(pedal)
+                    for key in [k for k in self._sustained if k[:2] == pedal]:
+                        on, velocity = self._sustained.pop(key)
+                        self._close(key[2], on, at, velocity)
+
+    def notes_so_far(self, now: float | None = None) -> list[Note]:
+        """The take as it stands, held notes drawn up to `now` (for a live view)."""
+        with self._lock:
+            if self.state is not RecorderState.RECORDING:
+                return []
+            now = self.clock() if now is None else now
+            kept = self._notes
+            self._notes = []
+            for key, (on, velocity) in [*self._open.items(), *self._sustained.items()]:
+                self._close(key[2], on, max(now, on), velocity)
+            live, self._notes = self._notes, kept
+            return sorted([*kept, *live])
+
+    # --- time -----------------------------------------------------------------------
+    def tick_at(self, at: float) -> int:
+        """The tick sounding at clock time `at` in this take, through the tempo map;
+        before the music starts, at the count-in's tempo."""
+        comp = self.composition
+        if at < self.music_start:
+            usec = comp.tempo_at(self.start_tick).usec_per_beat
+            return round(self.start_tick - (self.music_start - at) * 1e6 * comp.ppq / usec)
+        return round(comp.tick_at(comp.seconds_at(self.start_tick) + at - self.music_start))
+
+    def _close(self, pitch: int, on: float, off: float, velocity: int) -> None:
+        """A finished note. A pick-up from before tick 0 starts at 0; none is lost."""
+        start = max(0, self.tick_at(on))
+        end = max(start + 1, self.tick_at(off))
+        note = Note(start, pitch, end - start, velocity)
+        if self.quantize:
+            note = quantize_notes([note], self.composition.ppq, self.quantize,
+                                  strength=self.quantize_strength)[0]
+        self._notes.append(note)
