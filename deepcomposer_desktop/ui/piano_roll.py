@@ -189,9 +189,14 @@ class PianoRoll(RollGestures, QWidget):
             p.drawRect(QRectF(drag["origin"], drag["pos"]).normalized())
 
     def _playhead_moved(self, tick: int) -> None:
+        x = round(self.view.x(tick))
+        if self.transport.playing and not 0 <= x < self.width() and self._drag is None:
+            # follow playback a page at a time, as DAWs do
+            self.view.set_scroll(x=max(0.0, tick * self.view.px_per_tick - self.width() * 0.1))
+            self._last_playhead_x = None
+            return
         # repaint only the strips the playhead leaves and enters, not the whole roll
         old = getattr(self, "_last_playhead_x", None)
-        x = round(self.view.x(tick))
         self._last_playhead_x = x
         for px in (old, x):
             if px is not None:

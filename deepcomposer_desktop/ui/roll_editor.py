@@ -84,7 +84,16 @@ class RollEditor(QWidget):
             button.clicked.connect(slot)
             row.addWidget(button)
         row.addStretch(1)
+        song = QToolButton(self)
+        song.setText("Drag song")
+        song.setToolTip("Drag this out of the window to drop the whole song as a MIDI file")
+        song.pressed.connect(self._drag_song)
+        row.addWidget(song)
         return row
+
+    def _drag_song(self) -> None:
+        from .midi_drag import start_midi_drag
+        start_midi_drag(self, self.doc.comp, self.doc.comp.title or "Song")
 
     def set_snap(self, choice: str) -> None:
         self.roll.snap = choice

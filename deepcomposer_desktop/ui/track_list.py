@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QHeaderView,
                                QStyledItemDelegate, QTableView)
 
 from ..music.gm import GM_PROGRAMS
 from . import track_model as tm
 from .document import Document
+from .midi_drag import start_midi_drag, track_only
 
 
 class InstrumentDelegate(QStyledItemDelegate):
@@ -51,6 +53,24 @@ class TrackList(QTableView):
         self.model().modelReset.connect(lambda: self._select_row(doc.current_track))
         self.doubleClicked.connect(self._pick_color)
         self._select_row(doc.current_track)
+        self._press_pos = None
+        self.setToolTip("Drag a track's name out of the window to drop it as a MIDI file")
+
+    # drag a track out as a MIDI file
+    def mousePressEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        self._press_pos = event.position() if index.column() == tm.NAME else None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._press_pos is not None and event.buttons() & Qt.MouseButton.LeftButton and \
+                (event.position() - self._press_pos).manhattanLength() > QApplication.startDragDistance():
+            row = self.indexAt(self._press_pos.toPoint()).row()
+            self._press_pos = None
+            if row >= 0:
+                start_midi_drag(self, track_only(self.doc.comp, row), self.doc.track(row).name)
+            return
+        super().mouseMoveEvent(event)
 
     def _select_row(self, row: int) -> None:
         if row >= 0 and self.currentIndex().row() != row:

@@ -157,3 +157,30 @@ def test_export_wav_runs_in_the_worker(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.jobs.finished, timeout=30000):
         window.files.export_wav(target)
     assert target.read_bytes()[:4] == b"RIFF" and target.stat().st_size > 100_000
+
+
+def test_drag_out_writes_a_midi_file_of_the_track(window):
+    from deepcomposer_desktop.ui.midi_drag import drag_file, track_only
+    window.add_track()
+    path = drag_file(track_only(window.doc.comp, 0), window.doc.track(0).name)
+    back = read_midi(path)
+    assert path.name == "Melody.mid" and len(back.tracks) == 1
+    assert sorted(back.tracks[0].notes) == sorted(window.doc.track(0).notes)
+
+
+def test_loop_region_wraps_playback_and_view_follows(window, qtbot):
+    tr, comp = window.transport, window.doc.comp
+    tr.set_loop(0, comp.ticks_per_beat)  # one beat: 0.6 s at 100 bpm
+    wraps = []
+    tr.position_changed.connect(lambda t: wraps.append(t))
+    window.toggle_play()
+    qtbot.waitUntil(lambda: any(b < a for a, b in zip(wraps, wraps[1:])), timeout=5000)
+    window.toggle_play()
+    assert max(wraps) <= comp.ticks_per_beat
+    view = window.editor.view
+    view.zoom_x(8.0)
+    tr.set_loop(0, 0)
+    tr.set_switch("playing", True)  # as the player reports while playing
+    tr.set_position(comp.ticks_per_bar * 10)
+    assert 0 <= view.x(tr.position) < window.editor.roll.width()
+    tr.set_switch("playing", False)
