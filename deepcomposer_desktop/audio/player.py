@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import bisect
 import enum
-import math
 import threading
 from typing import Callable, Protocol
 
 from ..music.composition import Composition
-from .events import NOTE_OFF, NOTE_ON, Event, build_events, click_events
-
-PENDING = math.inf  # a sounding note whose note-off is not scheduled yet
+from .events import Event, build_events, click_events
+from .sounding import SoundingNotes
 
 
 class PlayerState(str, enum.Enum):
@@ -60,7 +58,7 @@ class Player:
         self._metronome = False
         self._anchors: list[tuple[float, int]] = []  # (clock time, tick), oldest first
         self._next = 0              # index of the next event to schedule
-        self._sounding: dict[tuple[int, int], float] = {}  # key -> its note-off time
+        self._sounding = SoundingNotes(sink)
         self._thread_stop: threading.Event | None = None
         self.position_listeners: list[Callable[[int], None]] = []
         self.state_listeners: list[Callable[[PlayerState], None]] = []
@@ -128,24 +126,29 @@ class Player:
         """Start (or resume) at `from_tick` or the current position; at the end of the
         song, from the start. `count_in_bars` of metronome clicks come first."""
         with self._lock:
-            if self._state is PlayerState.PLAYING:
-                if from_tick is not None:
-                    self.seek(from_tick)
-                return
-            tick = self._position if from_tick is None else max(0, int(from_tick))
-            if tick >= self._end_tick and not (self._loop and tick < self._loop[1]):
-                tick = self._loop[0] if self._loop else 0
-            self._sink.prepare(self._comp)
-            self._start_tick = tick
-            begin = self._sink.now() + self.start_delay
-            if count_in_bars > 0:
-                begin = self._schedule_count_in(begin, tick, count_in_bars)
-            self._start_at(begin, tick)
-            self._state = PlayerState.PLAYING
+            playing = self._state is PlayerState.PLAYING
+            if not playing:
+                self._begin(from_tick, count_in_bars)
+        if playing:
+            if from_tick is not None:
+                self.seek(from_tick)
+            return
         self.state_changed(PlayerState.PLAYING)
         if self._autopump:
             self.timer_start()
         self.pump()
+
+    def _begin(self, from_tick: int | None, count_in_bars: int) -> None:
+        tick = self._position if from_tick is None else max(0, int(from_tick))
+        if tick >= self._end_tick and not (self._loop and tick < self._loop[1]):
+            tick = self._loop[0] if self._loop else 0
+        self._sink.prepare(self._comp)
+        self._start_tick = tick
+        begin = self._sink.now() + self.start_delay
+        if count_in_bars > 0:
+            begin = self._schedule_count_in(begin, tick, count_in_bars)
+        self._start_at(begin, tick)
+        self._state = PlayerState.PLAYING
 
     def pause(self) -> None:
         """Stop sounding and keep the position; play() goes on from there."""
@@ -177,7 +180,7 @@ class Player:
                 return
             now = self._sink.now()
             self._schedule_until(now + self.lookahead)
-            self._forget(now - self.forget_after)
+            self._sounding.forget(now - self.forget_after)
             position = self._position_at(now)
             finished = (self._segment_end() is None and self._next >= len(self._events)
                         and now >= self._time_of(self._end_tick))
@@ -210,42 +213,15 @@ class Player:
                 at = self._time_of(event.tick)
                 if at > horizon:
                     return
-                self._dispatch(event, at)
+                self._sounding.send(at, event)
                 self._next += 1
             if limit is None:
                 return
             wrap_at = self._time_of(limit)
             if wrap_at > horizon:
                 return
-            self._release_at(wrap_at)
+            self._sounding.cut_at(wrap_at)
             self._start_at(wrap_at, self._loop[0])
-
-    def _dispatch(self, event: Event, at: float) -> None:
-        key = (event.channel, event.pitch)
-        if event.kind == NOTE_ON:
-            self._sink.schedule(at, event)
-            self._sounding[key] = PENDING
-        elif self._sounding.get(key) == PENDING:  # skip offs of notes we never started
-            self._sink.schedule(at, event)
-            self._sounding[key] = at
-
-    def _release_at(self, at: float) -> None:
-        """Note-offs at `at` for every note still waiting for one (the loop's end)."""
-        for (channel, pitch), off in self._sounding.items():
-            if off == PENDING:
-                self._sink.schedule(at, Event(0, NOTE_OFF, channel, pitch, 0))
-                self._sounding[(channel, pitch)] = at
-
-    def _release_now(self) -> None:
-        """Drop what is scheduled and silence every note that may be sounding."""
-        self._sink.cancel()
-        for channel, pitch in self._sounding:
-            self._sink.send_now(Event(0, NOTE_OFF, channel, pitch, 0))
-        self._sounding.clear()
-
-    def _forget(self, before: float) -> None:
-        for key in [k for k, off in self._sounding.items() if off < before]:
-            del self._sounding[key]
 
     def _start_at(self, time: float, tick: int) -> None:
         """A new pass: `tick` sounds at clock `time`."""
@@ -253,7 +229,7 @@ class Player:
         self._next = bisect.bisect_left(self._ticks, tick)
 
     def _replan(self, tick: int) -> None:
-        self._release_now()
+        self._sounding.silence()
         self._anchors.clear()
         self._start_at(self._sink.now() + self.start_delay, tick)
 
@@ -274,9 +250,7 @@ class Player:
         beats = bars * comp.ticks_per_bar // comp.ticks_per_beat
         clicks = click_events(comp, 0, beats * comp.ticks_per_beat)
         for event in clicks:
-            at = begin + event.tick / comp.ticks_per_beat * beat_seconds
-            self._sink.schedule(at, event)
-            self._sounding[(event.channel, event.pitch)] = at
+            self._sounding.send(begin + event.tick / comp.ticks_per_beat * beat_seconds, event)
         return begin + beats * beat_seconds
 
     def _halt(self, state: PlayerState, rewind: bool) -> None:
@@ -290,7 +264,7 @@ class Player:
             return False, self._position  # a second stop() leaves a seek alone
         if was is PlayerState.PLAYING:
             self._position = self._position_at(self._sink.now())
-            self._release_now()
+            self._sounding.silence()
             self._anchors.clear()
         if rewind:
             self._position = self._start_tick

@@ -2,13 +2,16 @@
 which starts each one on its time inside the synth's rendering, not when a
 Python thread happens to wake up.
 
-Clock: with an audio driver running (or `sample_clock=True`, for offline use)
-the sequencer counts the samples the synth renders, so notes land on exact
-frames and the clock is the one the listener hears. With no audio device the
-sequencer follows the system clock, so the playhead still moves in silence.
+Its clock counts the samples the synth renders (the audio driver's, or
+render_float's when `sample_clock=True` for offline use), so notes land on exact
+frames and the clock is the one the listener hears. With no audio device nothing
+renders, so nothing would ever play: the sink then keeps time with the system
+clock and sends nothing, and the playhead still moves, in silence.
 """
 
 from __future__ import annotations
+
+import time
 
 from ..music.composition import Composition
 from .events import NOTE_ON, Event
@@ -21,28 +24,29 @@ class SynthSink:
         self._forced = sample_clock
         self._seq = None
         self._dest = -1
-        self._sample_clock: bool | None = None
+        self._origin = time.monotonic()
 
     @property
     def sample_clock(self) -> bool:
-        """Whether the clock counts rendered samples (else the system clock)."""
+        """True when events go to FluidSynth on its sample clock; False: silent, system clock."""
         return self._forced if self._forced is not None else self.synth.audio_driver is not None
 
     def prepare(self, composition: Composition) -> None:
-        """Before each play(): the right clock for the synth's output, track settings."""
-        want = self.sample_clock
-        if self._seq is None or self._sample_clock != want:
+        """Before each play(): the clock that fits the synth's output now; track settings."""
+        if self.sample_clock and self._seq is None:
+            self._seq, self._dest = self.synth.new_sequencer(sample_clock=True)
+        elif not self.sample_clock:
             self.close()
-            self._seq, self._dest = self.synth.new_sequencer(sample_clock=want)
-            self._sample_clock = want
         self.synth.apply_tracks(composition)
 
     def now(self) -> float:
         if self._seq is None:
-            self.prepare(Composition())
+            return time.monotonic() - self._origin
         return self._seq.get_tick() / 1000.0
 
     def schedule(self, at: float, event: Event) -> None:
+        if self._seq is None:
+            return
         ms = max(0, round(at * 1000.0))
         if event.kind == NOTE_ON:
             self._seq.note_on(ms, event.channel, event.pitch, event.velocity, dest=self._dest)
@@ -54,6 +58,8 @@ class SynthSink:
             self.synth.cancel_scheduled(self._seq, self._dest)
 
     def send_now(self, event: Event) -> None:
+        if self._seq is None:
+            return
         if event.kind == NOTE_ON:
             self.synth.note_on(event.channel, event.pitch, event.velocity)
         else:

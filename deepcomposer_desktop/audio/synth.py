@@ -149,7 +149,10 @@ class Synth:
 
     # --- output -----------------------------------------------------------------
     def render_float(self, frames: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Render `frames` stereo frames offline as float32 (frames, 2), into `out` if given."""
+        """Render `frames` stereo frames offline as float32 (frames, 2), into `out` if given.
+        Only while no audio driver runs: the driver's thread is then the one rendering."""
+        if self._driver_ptr:
+            raise RuntimeError("the synth is playing through an audio driver; stop_audio() first")
         if out is None:
             out = np.empty((frames, 2), np.float32)
         if out.dtype != np.float32 or out.shape != (frames, 2) or not out.flags.c_contiguous:
@@ -173,20 +176,23 @@ class Synth:
             return bank, program
 
     def start_audio(self, driver: str | None = None, *, period_size: int = 128,
-                    periods: int = 4) -> str | None:
+                    periods: int = 4, settings: dict | None = None) -> str | None:
         """Start live output; the name of the driver that really started, or None.
 
         With `driver` only that one is tried, else the platform's best ones in turn.
         The buffer is periods x period_size frames (512, 11.6 ms at 44.1 kHz) for a
-        short way from key to ear. On failure `audio_error` says why, and the synth
-        keeps working offline."""
+        short way from key to ear. `settings` are FluidSynth settings for the driver
+        (e.g. {"audio.alsa.device": "hw:1"}). On failure `audio_error` says why, and
+        the synth keeps working offline."""
         compiled = _fluid.setting_options(self._fs.settings, "audio.driver")
         order = [driver] if driver else [
             d for d in PREFERRED_DRIVERS.get(sys.platform, PREFERRED_DRIVERS["linux"]) if d in compiled]
         with self._lock:
             self._stop_audio()
-            _fluid.set_setting(self._fs.settings, "audio.period-size", period_size)
-            _fluid.set_setting(self._fs.settings, "audio.periods", periods)
+            options = {"audio.period-size": period_size, "audio.periods": periods, **(settings or {})}
+            for name, value in options.items():
+                if not _fluid.set_setting(self._fs.settings, name, value):
+                    raise ValueError(f"FluidSynth refused the setting {name}={value!r}")
             errors = []
             for name in order:
                 if name not in compiled:

@@ -11,7 +11,7 @@ from deepcomposer_desktop.audio.player import Player, PlayerState
 from deepcomposer_desktop.audio.render import render_array
 from deepcomposer_desktop.audio.sequencer import SynthSink
 from deepcomposer_desktop.audio.synth import Synth
-from deepcomposer_desktop.music import Note, Tempo, Track
+from deepcomposer_desktop.music import Note, Tempo, Track, load_sample
 
 RATE = 44100
 BLOCK = 256  # frames per pump, as an audio driver's period would be
@@ -95,6 +95,33 @@ def test_without_an_audio_device_the_playhead_follows_the_system_clock(synth):
             time.sleep(0.02)
         assert player.position >= TICKS_PER_SECOND // 10
         assert player.state is PlayerState.PLAYING
+        assert synth.active_voices() == 0  # nothing queued in a synth that never renders
     finally:
         player.close()
     assert player.state is PlayerState.STOPPED
+
+
+@pytest.mark.jack
+def test_live_playback_through_jack_follows_the_drivers_sample_clock(soundfont, jack_server):
+    """A real audio driver thread renders; the player's clock is its sample count."""
+    with Synth(soundfont, samplerate=RATE) as synth:
+        deadline = time.monotonic() + 10.0
+        while synth.start_audio("jack", settings={"audio.jack.server": jack_server}) is None:
+            assert time.monotonic() < deadline, synth.audio_error  # the server is starting
+            time.sleep(0.1)
+        sink = SynthSink(synth)
+        assert sink.sample_clock
+        player = Player(sink, load_sample("twinkle"))
+        player.play()
+        positions = []
+        for _ in range(10):
+            time.sleep(0.05)
+            positions.append(player.position)
+        assert positions == sorted(positions) and positions[-1] > positions[0]
+        assert synth.active_voices() > 0
+        player.stop()
+        deadline = time.monotonic() + 10.0
+        while synth.active_voices() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert synth.active_voices() == 0
+        player.close()

@@ -104,6 +104,8 @@ def test_start_audio_reports_the_driver_that_really_started(synth, tmp_path, mon
     monkeypatch.chdir(tmp_path)  # the "file" driver writes fluidsynth.wav here
     assert synth.start_audio("file") == "file"
     assert synth.audio_driver == "file"
+    with pytest.raises(RuntimeError, match="audio driver"):
+        synth.render_float(64)  # the driver's thread renders now, not us
     synth.stop_audio()
     assert synth.audio_driver is None
 
