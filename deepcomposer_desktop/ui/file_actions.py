@@ -7,6 +7,7 @@ one clear line (`window.show_error`), never a traceback.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -26,9 +27,14 @@ OPENABLE = (f"Songs (*.mid *.midi *.MID *{PROJECT_SUFFIX});;{MIDI_FILTER};;"
 OPENABLE_SUFFIXES = {".mid", ".midi", PROJECT_SUFFIX}
 
 
+def _render_module():
+    # by import path: audio/__init__ may export a function of the same name
+    return importlib.import_module("deepcomposer_desktop.audio.render")
+
+
 def wav_export_available() -> bool:
     try:
-        from ..audio import render  # noqa: F401
+        _render_module()
     except ImportError:
         return False
     return True
@@ -151,9 +157,8 @@ class FileActions(QObject):
         soundfont = self.settings.get("audio/soundfont")
 
         def render(progress):
-            from ..audio import render as audio_render
             progress(0.0, "Rendering audio")
-            return audio_render.render(comp, path, soundfont or None)
+            return _render_module().render(comp, path, soundfont or None)
 
         self.window.jobs.submit(render, "Export WAV", on_result=lambda _r: (
             self.settings.set("folders/export", str(Path(path).resolve().parent)),

@@ -18,6 +18,7 @@ from ..music.composition import Track
 from .commands import InsertTracks, RemoveTrack, SetTrackAttr
 from .document import Document
 from .file_actions import OPENABLE_SUFFIXES, FileActions
+from .live_input import LiveInput
 from .piano_keyboard import PianoKeyboard
 from .playback import QtPlayer
 from .recording import TakeRecorder
@@ -43,7 +44,8 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.sound = LiveSound(self)
         self.player = QtPlayer(self.doc.comp, self.sound, self)
-        self.recorder = TakeRecorder(self.doc, self.player.sink.now)
+        self.live = LiveInput(self.sound, self.player.sink.now, self)
+        self.recorder = TakeRecorder(self.doc, self.live.hub, self.player.sink.now)
         self.setAcceptDrops(True)
         self.setMinimumSize(760, 520)
 
@@ -70,8 +72,9 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore_settings()
         self._update_title()
-        if audio:
+        if audio:  # tests pass False: no sound card, no MIDI ports touched
             self.sound.start(self.settings.get("audio/soundfont") or None)
+            self.live.start_devices()
 
     # --- building ----------------------------------------------------------------------
     def _build_generate_panel(self) -> QDockWidget | None:
@@ -88,20 +91,16 @@ class MainWindow(QMainWindow):
 
     def _build_status_line(self) -> None:
         bar = self.statusBar()
-        self.midi_label = QLabel(self._midi_text(), self)
+        self.midi_label = QLabel("MIDI in: none", self)
         self.soundfont_label = QLabel(self.sound.soundfont_text, self)
         self.audio_label = QLabel(self.sound.audio_text, self)
         for label in (self.midi_label, self.soundfont_label, self.audio_label):
             bar.addPermanentWidget(label)
 
-    @staticmethod
-    def _midi_text() -> str:
-        try:
-            from ..midi_input import devices
-            names = devices.input_names()
-        except Exception:  # no backend or module: the on-screen piano still works
-            return "MIDI in: none"
-        return f"MIDI in: {names[0]}" if names else "MIDI in: none"
+    def _devices_changed(self, names: list) -> None:
+        text = ", ".join(names) if names else "none"
+        self.midi_label.setText(f"MIDI in: {text}")
+        self.midi_label.setToolTip(self.live.device_error or "USB MIDI keyboards play the selected track")
 
     def _action(self, text: str, keys, slot, name: str) -> QAction:
         action = QAction(text, self)
@@ -160,10 +159,14 @@ class MainWindow(QMainWindow):
         self.transport_bar.play_toggled.connect(self.toggle_play)
         self.transport_bar.record_toggled.connect(self.toggle_record)
         self.editor.roll.note_previewed.connect(self.preview_note)
-        self.editor.keys.pitch_pressed.connect(lambda p: self.live_note(p, 100, True))
-        self.editor.keys.pitch_released.connect(lambda p: self.live_note(p, 0, False))
-        self.piano.note_on.connect(lambda p, v: self.live_note(p, v, True))
-        self.piano.note_off.connect(lambda p: self.live_note(p, 0, False))
+        self.editor.keys.pitch_pressed.connect(lambda p: self.live.play(p, 100, True))
+        self.editor.keys.pitch_released.connect(lambda p: self.live.play(p, 0, False))
+        self.piano.played.connect(self.live.play)
+        self.piano.released_all.connect(self.live.release)
+        self.live.key_changed.connect(self.piano.set_held)
+        self.live.devices_changed.connect(self._devices_changed)
+        doc.current_track_changed.connect(lambda _i: self.live.set_channel(self._channel()))
+        doc.reset.connect(lambda: self.live.set_channel(self._channel()))
         self.sound.ready.connect(self._sound_ready)
         self.files.opened.connect(lambda _p: self._update_title())
         self.jobs.failed.connect(lambda _id, msg: self.show_error(msg))
@@ -173,14 +176,6 @@ class MainWindow(QMainWindow):
         i = self.doc.current_track
         return self.doc.track(i).channel if i >= 0 else 0
 
-    def live_note(self, pitch: int, velocity: int, on: bool) -> None:
-        channel = self._channel()
-        if on:
-            self.sound.note_on(channel, pitch, velocity)
-            self.recorder.note_on(pitch, velocity)
-        else:
-            self.sound.note_off(channel, pitch)
-            self.recorder.note_off(pitch)
 
     def preview_note(self, pitch: int, velocity: int) -> None:
         if self.player.playing:
@@ -300,6 +295,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/state", self.saveState())
         self.settings.sync()
         self.player.close()
+        self.live.close()
         if self.player.sink.target is not None:
             self.player.sink.target.close()
         self.jobs.cancel()

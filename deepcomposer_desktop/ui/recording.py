@@ -1,7 +1,8 @@
 """Recording into the selected track through midi_input's Recorder.
 
-The Recorder runs on the player's sink clock, so a note played while the player
-says tick T is written at tick T (count-in included). When recording stops, the
+The Recorder runs on the player's sink clock (the InputHub stamps each message
+with it), so a note played while the player says tick T is written at tick T,
+count-in included. When recording stops, the
 take becomes ONE undo step on the Document (STYLE.md #7).
 """
 
@@ -10,8 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-import mido
-
+from ..midi_input.hub import InputHub
 from ..midi_input.recorder import Recorder, RecordMode
 from ..music.composition import Note
 from .commands import ReplaceNotes
@@ -25,9 +25,9 @@ def note_difference(old: list[Note], new: list[Note]) -> tuple[list[Note], list[
 
 
 class TakeRecorder:
-    def __init__(self, doc: Document, clock: Callable[[], float],
+    def __init__(self, doc: Document, hub: InputHub, clock: Callable[[], float],
                  mode: RecordMode = RecordMode.OVERDUB) -> None:
-        self.doc, self.clock, self.mode = doc, clock, mode
+        self.doc, self.hub, self.clock, self.mode = doc, hub, clock, mode
         self._recorder: Recorder | None = None
         self._track = -1
 
@@ -42,18 +42,12 @@ class TakeRecorder:
                                   count_in_bars=count_in_bars)
         self._recorder.arm()
         self._recorder.start(start_tick, at=at)
-
-    def note_on(self, pitch: int, velocity: int) -> None:
-        if self._recorder is not None:
-            self._recorder.feed(mido.Message("note_on", note=pitch, velocity=max(1, velocity)))
-
-    def note_off(self, pitch: int) -> None:
-        if self._recorder is not None:
-            self._recorder.feed(mido.Message("note_off", note=pitch))
+        self.hub.recorder = self._recorder
 
     def stop(self) -> int:
         """End the take; push it as one undo command. Returns the number of notes."""
         recorder, self._recorder = self._recorder, None
+        self.hub.recorder = None
         take = recorder.stop() if recorder is not None else None
         if take is None or not take.notes or not 0 <= self._track < len(self.doc.comp.tracks):
             return 0

@@ -41,7 +41,7 @@ class LiveSound(QObject):
         self.audio_text = f"Audio: {driver}" if driver else "Audio: no device (silent)"
         self.ready.emit(self.soundfont_text, self.audio_text)
 
-    # every method is safe to call without a synth
+    # every method is safe to call without a synth (a midi_input.thru.NoteSink)
     def note_on(self, channel: int, pitch: int, velocity: int = 100) -> None:
         if self.synth is not None:
             self.synth.note_on(channel, pitch, velocity)
@@ -49,6 +49,14 @@ class LiveSound(QObject):
     def note_off(self, channel: int, pitch: int) -> None:
         if self.synth is not None:
             self.synth.note_off(channel, pitch)
+
+    def control_change(self, channel: int, control: int, value: int) -> None:
+        if self.synth is not None:
+            self.synth.control_change(channel, control, value)
+
+    def pitch_bend(self, channel: int, value: int) -> None:
+        if self.synth is not None:
+            self.synth.pitch_bend(channel, value)
 
     def click(self, accent: bool) -> None:
         if self.synth is not None:

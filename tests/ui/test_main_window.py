@@ -100,8 +100,7 @@ def test_recording_from_on_screen_piano_is_one_undo_step(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_R)
     assert tr.recording
     piano = window.piano
-    from deepcomposer_desktop.ui.piano_keyboard import key_rects
-    c4 = key_rects(piano.low, piano.high, piano.width(), piano.height())[60].center()
+    c4 = piano.key_rect(60).center()
     qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
     QTest.mousePress(piano, Qt.MouseButton.LeftButton, pos=c4.toPoint())
     qtbot.waitUntil(lambda: tr.position > 200, timeout=3000)
@@ -154,7 +153,9 @@ def test_export_wav_runs_in_the_worker(window, qtbot, tmp_path):
     if find_soundfont() is None:
         pytest.skip("no SoundFont installed")
     target = tmp_path / "song.wav"
-    with qtbot.waitSignal(window.jobs.finished, timeout=30000):
+    with qtbot.waitSignals([window.jobs.finished], raising=True, timeout=30000,
+                           check_params_cbs=None) as blocker:
+        window.jobs.failed.connect(lambda _id, msg: pytest.fail(msg))
         window.files.export_wav(target)
     assert target.read_bytes()[:4] == b"RIFF" and target.stat().st_size > 100_000
 
@@ -184,3 +185,24 @@ def test_loop_region_wraps_playback_and_view_follows(window, qtbot):
     tr.set_position(comp.ticks_per_bar * 10)
     assert 0 <= view.x(tr.position) < window.editor.roll.width()
     tr.set_switch("playing", False)
+
+
+def test_computer_keys_play_and_record_while_piano_has_focus(window, qtbot):
+    doc, tr = window.doc, window.transport
+    tr.set_switch("count_in", False)
+    window.add_track()  # record into a new, empty track
+    heard = []
+    window.live.key_changed.connect(lambda p, on: heard.append((p, on)))
+    piano = window.piano
+    piano.setFocus()
+    qtbot.waitUntil(piano.hasFocus, timeout=2000)
+    QTest.keyClick(window, Qt.Key.Key_R)  # R is not a Musical Typing key: still records
+    assert tr.recording
+    qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
+    QTest.keyPress(piano, "s")  # S: D4, and not the window's Solo shortcut
+    qtbot.waitUntil(lambda: tr.position > 300, timeout=3000)
+    QTest.keyRelease(piano, "s")
+    assert not doc.track(0).solo
+    assert heard == [(62, True), (62, False)]
+    QTest.keyClick(window, Qt.Key.Key_R)
+    assert [n.pitch for n in doc.track(1).notes] == [62]
