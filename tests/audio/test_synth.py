@@ -155,3 +155,12 @@ def test_missing_or_damaged_soundfont_is_a_missing_resource(tmp_path, soundfont,
     monkeypatch.setattr(synth_module, "find_soundfont", lambda: None)
     with pytest.raises(MissingResourceError, match="no General MIDI SoundFont"):
         Synth()
+
+
+def test_importing_audio_loads_neither_fluidsynth_nor_qt():
+    import subprocess
+    import sys
+    code = ("import sys, deepcomposer_desktop.audio, deepcomposer_desktop.cli.render; "
+            "print(sorted(m for m in ('fluidsynth', 'PySide6') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
