@@ -127,17 +127,19 @@ def run(registry, mode: str, model_id: str, comp: Composition, track: int, value
                                         track=track, progress=lambda d, n: progress(d / n, "Generating"))
         return _channels_for(result.tracks[1:], used)
     session, card = registry.session(model_id, mode)
-    grid = card["grid"]
     if mode == "arcnn":
         from ..generation.arcnn import ArcnnRunner, EnhanceParams, enhance
-        runner = ArcnnRunner(session, grid["lowest"], grid["pitches"], grid["steps"])
+        grid = card.get("grid", {})  # the runner's defaults are the network's usual window
+        runner = ArcnnRunner(session, grid.get("lowest", 36), grid.get("pitches", 64),
+                             grid.get("steps", 128))
         params = EnhanceParams(seed=seed, track=track, region=region, key=comp.key, **values)
         result = enhance(comp, runner, params, progress=lambda d, n: progress(d / max(n, 1), "Enhancing"))
         label = "AR-CNN take"
     else:
         from ..generation.transformer import ExtendParams, TokenRunner, extend
         params = ExtendParams(seed=seed, track=track, key=comp.key, **values)
-        result = extend(comp, TokenRunner(session), params, progress=lambda f: progress(f, "Continuing"))
+        runner = TokenRunner(session, card.get("transformer", {}).get("max_len", 1024))
+        result = extend(comp, runner, params, progress=lambda f: progress(f, "Continuing"))
         label = "Transformer take"
     take = result.tracks[track].copy()
     take.name = f"{comp.tracks[track].name} ({label})"

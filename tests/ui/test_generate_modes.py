@@ -1,0 +1,79 @@
+"""AR-CNN and Transformer through the generate panel, on the real network
+architectures exported with seeded, untrained weights (no trained model ships yet):
+each run adds one take track as one undo step and leaves the source track alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deepcomposer_desktop.generation.registry import Registry, sha256_file
+from deepcomposer_desktop.ui.main_window import MainWindow
+
+
+def _card(onnx, mode, extra):
+    return {"id": onnx.stem, "mode": mode, "title": f"{mode} test (untrained)", "genre": "test",
+            "tracks": [{"name": "Melody", "program": 0}], "training": {"source": "none"},
+            "metrics": {}, "sha256": sha256_file(onnx), **extra}
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    torch = pytest.importorskip("torch")
+    from deepcomposer_desktop.training.arcnn_net import ArcnnUNet
+    from deepcomposer_desktop.training.arcnn_net import export_onnx as export_arcnn
+    from deepcomposer_desktop.training.transformer_net import (PerformanceTransformer,
+                                                               TransformerConfig)
+    from deepcomposer_desktop.training.transformer_net import export_onnx as export_transformer
+    folder = tmp_path_factory.mktemp("models")
+    torch.manual_seed(0)
+    arcnn = folder / "arcnn-test.onnx"
+    export_arcnn(ArcnnUNet(base=4).eval(), str(arcnn))
+    (folder / "arcnn-test.json").write_text(json.dumps(
+        _card(arcnn, "arcnn", {"grid": {"steps_per_beat": 4, "steps": 128, "lowest": 36, "pitches": 64}})))
+    cfg = TransformerConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=256, dropout=0.0)
+    transformer = folder / "transformer-test.onnx"
+    export_transformer(PerformanceTransformer(cfg).eval(), str(transformer))
+    (folder / "transformer-test.json").write_text(json.dumps(
+        _card(transformer, "transformer", {"transformer": {"max_len": 256}})))
+    return Registry([folder])
+
+
+@pytest.fixture
+def window(qtbot, registry, monkeypatch):
+    import deepcomposer_desktop.generation.registry as registry_module
+    monkeypatch.setattr(registry_module, "_DEFAULT", registry)
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    win.files.open_path("sample:twinkle")
+    return win
+
+
+@pytest.mark.parametrize("mode, values", [
+    ("arcnn", {"iterations": 20, "max_add": 20}),
+    ("transformer", {"extend_seconds": 4.0, "input_seconds": 4.0}),
+])
+def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
+    doc, panel = window.doc, window.generate_panel
+    items = panel.mode.model()
+    modes = {panel.mode.itemData(i): items.item(i).isEnabled() for i in range(panel.mode.count())}
+    assert modes == {"gan": False, "arcnn": True, "transformer": True}
+    panel.mode.setCurrentIndex(panel.mode.findData(mode))
+    for name, value in values.items():
+        panel._inputs[name].setValue(value)
+    melody = sorted(doc.track(0).notes)
+    before = doc.undo_stack.count()
+    failures = []
+    window.jobs.failed.connect(lambda _id, msg: failures.append(msg))
+    with qtbot.waitSignal(window.jobs.finished, timeout=60000, raising=False):
+        panel.generate()
+    assert failures == []
+    assert doc.undo_stack.count() == before + 1 and len(doc.comp.tracks) == 2
+    take = doc.track(1)
+    assert take.name.startswith("Melody (") and take.notes and take.channel != doc.track(0).channel
+    assert sorted(doc.track(0).notes) == melody
+    if mode == "transformer":  # the continuation comes after the melody, which it keeps
+        assert max(n.end for n in take.notes) > max(n.end for n in melody)
+    doc.undo_stack.undo()
+    assert len(doc.comp.tracks) == 1
