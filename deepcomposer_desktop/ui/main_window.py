@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
@@ -22,6 +22,7 @@ from .live_input import LiveInput
 from .piano_keyboard import PianoKeyboard
 from .playback import QtPlayer
 from .recording import TakeRecorder
+from .recovery import AutosaveController, describe
 from .roll_editor import RollEditor
 from .settings import Settings
 from .sound import LiveSound
@@ -70,6 +71,8 @@ class MainWindow(TransportControl, QMainWindow):
         self._wire()
         self._restore_settings()
         self._update_title()
+        self.autosave = AutosaveController(self.doc, self)
+        self.autosave.start()
         if audio:  # tests pass False: no sound card, no MIDI ports touched
             self.sound.start(self.settings.get("audio/soundfont") or None)
             self.live.start_devices()
@@ -234,6 +237,7 @@ class MainWindow(TransportControl, QMainWindow):
         self.jobs.cancel()
         self.jobs.wait(2000)
         self.sound.close()
+        self.autosave.discard()  # a clean exit leaves nothing to recover
         super().closeEvent(event)
 
     def showEvent(self, event) -> None:
@@ -241,6 +245,15 @@ class MainWindow(TransportControl, QMainWindow):
         if not getattr(self, "_shown_once", False):
             self._shown_once = True
             self.editor.roll.setFocus()  # keys edit notes, not the tempo box, from the start
+            if self.interactive:
+                QTimer.singleShot(0, lambda: self.autosave.offer(self._ask_recover))
+
+    def _ask_recover(self, found) -> bool:
+        answer = QMessageBox.question(
+            self, "Recover unsaved work?",
+            f"DeepComposer did not close cleanly last time. Recover {describe(found)}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # --- drag and drop -----------------------------------------------------------------
     def _dropped_path(self, mime) -> str | None:

@@ -206,3 +206,23 @@ def test_computer_keys_play_and_record_while_piano_has_focus(window, qtbot):
     assert heard == [(62, True), (62, False)]
     QTest.keyClick(window, Qt.Key.Key_R)
     assert [n.pitch for n in doc.track(1).notes] == [62]
+
+
+def test_autosave_after_an_edit_and_recovery_after_a_crash(window, qtbot):
+    from deepcomposer_desktop.library.project import save_project
+    from deepcomposer_desktop.music import load_sample
+    auto = window.autosave
+    assert not auto.save_now()  # nothing changed yet
+    window.add_track()
+    assert auto.save_now() and auto.autosaver.path.exists()
+    assert not auto.save_now()  # nothing new since
+    window.files.save(auto.autosaver.path.parent / "mine.dcproj")
+    assert not auto.autosaver.path.exists()  # saved by the user: nothing to recover
+    # a crashed instance (a pid that cannot exist) left its autosave behind
+    crashed = auto.autosaver.folder / "autosave-999999999-1.dcproj"
+    save_project(load_sample("ode-to-joy"), crashed, view={"saved_at": 1.0})
+    asked = []
+    assert auto.offer(lambda found: asked.append(found.title) or True)
+    assert asked == ["Ode to Joy"] and window.doc.comp.title == "Ode to Joy"
+    assert not crashed.exists()
+    assert window.doc.is_modified and auto.autosaver.path.exists()
