@@ -34,6 +34,7 @@ class PianoRoll(RollGestures, QWidget):
         self.selection: set[Note] = set()
         self._indexes: dict[int, NoteIndex] = {}
         self._drag: dict | None = None
+        self.live_notes = None  # a callable giving the take being recorded, or None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -172,6 +173,9 @@ class PianoRoll(RollGestures, QWidget):
                     shown = [n for n in shown if n not in self.selection]
                 rp.paint_notes(p, view, rect, shown, color, outline=True, velocity_shade=True)
             self._paint_selection(p, color, moving)
+        if self.live_notes is not None and current >= 0:
+            take = [n for n in self.live_notes() if n.end > view.tick(rect.left())]
+            rp.paint_notes(p, view, rect, take, QColor("#ff8a65"), outline=True)
         loop = (self.transport.loop_start, self.transport.loop_end) if self.transport.has_loop else None
         rp.paint_loop_and_playhead(p, view, rect, loop, self.transport.position)
 

@@ -44,6 +44,10 @@ class TakeRecorder:
         self._recorder.start(start_tick, at=at)
         self.hub.recorder = self._recorder
 
+    def notes_so_far(self) -> list[Note]:
+        """The take as it stands, held notes up to now (painted live in the roll)."""
+        return self._recorder.notes_so_far() if self._recorder is not None else []
+
     def stop(self) -> int:
         """End the take; push it as one undo command. Returns the number of notes."""
         recorder, self._recorder = self._recorder, None

@@ -39,11 +39,13 @@ class TransportControl:
         self.player.stop()
         self.recorder.start(self.transport.position, self.player.sink.now() + self.player.start_delay, bars)
         self.transport.set_switch("recording", True)
+        self.editor.roll.live_notes = self.recorder.notes_so_far
         self.player.play(self.transport.position, count_in_bars=bars)
 
     def _player_state(self, state: str) -> None:
         self.transport.set_switch("playing", state == "playing")
         if state != "playing" and self.transport.recording:
+            self.editor.roll.live_notes = None
             count = self.recorder.stop()
             self.transport.set_switch("recording", False)
             self.statusBar().showMessage(f"Recorded {count} notes", 4000)

@@ -104,6 +104,7 @@ def test_recording_from_on_screen_piano_is_one_undo_step(window, qtbot):
     qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
     QTest.mousePress(piano, Qt.MouseButton.LeftButton, pos=c4.toPoint())
     qtbot.waitUntil(lambda: tr.position > 200, timeout=3000)
+    assert [n.pitch for n in window.recorder.notes_so_far()] == [60]  # painted live in the roll
     QTest.mouseRelease(piano, Qt.MouseButton.LeftButton, pos=c4.toPoint())
     QTest.keyClick(window, Qt.Key.Key_R)
     assert not tr.recording
