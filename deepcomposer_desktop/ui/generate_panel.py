@@ -53,6 +53,7 @@ class GeneratePanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
+        self.progress.setVisible(False)  # shown from the first Generate on
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3)
@@ -190,6 +191,7 @@ class GeneratePanel(QWidget):
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
+        self.progress.setVisible(True)
         self.status.setText("Generating…")
         self._job = self.jobs.submit(work, f"Generate ({mode})", on_result=self._apply)
         return self._job
