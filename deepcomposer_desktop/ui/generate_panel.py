@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QToolButton, QVBoxLayout, QWidget)
 
 from . import generation_modes as gm
-from .commands import InsertTracks
+from .commands import InsertTracks, SetTrackAttr
 from .document import Document
 from .workers import JobRunner
 
@@ -51,6 +51,13 @@ class GeneratePanel(QWidget):
         self.generate_button = QPushButton("Generate", self)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
+        self.ab_button = QPushButton("A/B: hear the take", self)
+        self.ab_button.setCheckable(True)
+        self.ab_button.setEnabled(False)
+        self.ab_button.setToolTip("Compare the original track (A) with the last take (B): "
+                                  "mutes one and unmutes the other")
+        self.ab_button.toggled.connect(self._compare)
+        self._ab: tuple | None = None  # (original Track, take Track) of the last AR-CNN/Transformer run
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setVisible(False)  # shown from the first Generate on
@@ -75,6 +82,7 @@ class GeneratePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.ab_button)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -193,6 +201,7 @@ class GeneratePanel(QWidget):
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.status.setText("Generating…")
+        self._source = self.doc.track(track)
         self._job = self.jobs.submit(work, f"Generate ({mode})", on_result=self._apply)
         return self._job
 
@@ -200,7 +209,29 @@ class GeneratePanel(QWidget):
         mode = self.current_mode()
         self.doc.undo_stack.push(InsertTracks(self.doc, tracks, text=f"Generate {len(tracks)} tracks ({mode})"))
         self.status.setText(f"Added {len(tracks)} track(s), seed {self.seed.value()}.")
+        if mode in ("arcnn", "transformer") and len(tracks) == 1:
+            self._ab = (self._source, tracks[0])
+            self.ab_button.blockSignals(True)
+            self.ab_button.setChecked(False)
+            self.ab_button.blockSignals(False)
+            self.ab_button.setEnabled(True)
         self.status.setToolTip("Edit > Undo (Ctrl+Z) removes them in one step")
+
+    def _compare(self, hear_take: bool) -> None:
+        """A: the original sounds and the take is muted; B: the other way round.
+        Mute is part of the song, so the switch is an undo step like any other."""
+        tracks = self.doc.comp.tracks
+        if self._ab is None or not all(any(t is u for u in tracks) for t in self._ab):
+            self.ab_button.setEnabled(False)  # one of them was deleted or undone
+            return
+        index = {id(t): i for i, t in enumerate(tracks)}
+        original, take = (index[id(t)] for t in self._ab)
+        stack = self.doc.undo_stack
+        stack.beginMacro("Listen to the take (B)" if hear_take else "Listen to the original (A)")
+        stack.push(SetTrackAttr(self.doc, original, "mute", hear_take))
+        stack.push(SetTrackAttr(self.doc, take, "mute", not hear_take))
+        stack.endMacro()
+        self.ab_button.setText("A/B: hear the original" if hear_take else "A/B: hear the take")
 
     def cancel(self) -> None:
         if self._job is not None:

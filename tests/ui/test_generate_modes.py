@@ -75,5 +75,13 @@ def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
     assert sorted(doc.track(0).notes) == melody
     if mode == "transformer":  # the continuation comes after the melody, which it keeps
         assert max(n.end for n in take.notes) > max(n.end for n in melody)
+    panel.ab_button.click()  # B: the take alone
+    assert doc.track(0).mute and not doc.track(1).mute
+    panel.ab_button.click()  # A: the original alone
+    assert not doc.track(0).mute and doc.track(1).mute
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert len(doc.comp.tracks) == 1
+    panel.ab_button.click()  # the take is gone: nothing to compare
+    assert not panel.ab_button.isEnabled() and not doc.track(0).mute

@@ -227,3 +227,22 @@ def test_autosave_after_an_edit_and_recovery_after_a_crash(window, qtbot):
     assert asked == ["Ode to Joy"] and window.doc.comp.title == "Ode to Joy"
     assert not crashed.exists()
     assert window.doc.is_modified and auto.autosaver.path.exists()
+
+
+def test_count_in_holds_the_playhead_then_records_from_the_start(window, qtbot):
+    doc, tr = window.doc, window.transport
+    window.transport_bar.tempo.setValue(300.0)  # a 4-beat count-in lasts 0.8 s
+    tr.set_switch("count_in", True)
+    window.add_track()
+    counting = []
+    tr.position_changed.connect(lambda t: counting.append(t))
+    QTest.keyClick(window, Qt.Key.Key_R)
+    qtbot.wait(400)  # inside the count-in
+    assert tr.recording and max(counting, default=0) == 0
+    qtbot.waitUntil(lambda: tr.position > 240, timeout=3000)
+    window.live.play(64, 90, True)
+    qtbot.wait(100)
+    window.live.play(64, 0, False)
+    QTest.keyClick(window, Qt.Key.Key_R)
+    notes = doc.track(1).notes
+    assert [n.pitch for n in notes] == [64] and notes[0].start > 0
