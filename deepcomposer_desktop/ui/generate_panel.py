@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from . import generation_modes as gm
 from .commands import InsertTracks, SetTrackAttr
 from .document import Document
+from .param_form import ParamForm
 from .workers import JobRunner
 
 MAX_SEED = 2**31 - 1
@@ -31,14 +32,12 @@ class GeneratePanel(QWidget):
             registry = default_registry()
         self.registry = registry
         self._job: int | None = None
-        self._inputs: dict[str, QWidget] = {}
         self.mode = QComboBox(self)
         self.model = QComboBox(self)
         self.card = QLabel(self)
         self.card.setWordWrap(True)
         self.card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.params_box = QGroupBox("Parameters", self)
-        self.params_form = QFormLayout(self.params_box)
+        self.params = ParamForm(self)
         self.seed = QSpinBox(self)
         self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("The same seed, song and parameters give the same result")
@@ -76,7 +75,7 @@ class GeneratePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.card)
-        layout.addWidget(self.params_box)
+        layout.addWidget(self.params)
         layout.addWidget(self.region)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 1)
@@ -129,7 +128,7 @@ class GeneratePanel(QWidget):
         for entry in gm.models_for(mode, self.registry) if mode else []:
             self.model.addItem(f"{entry.card.get('title', entry.id)} [{entry.card.get('genre')}]", entry.id)
         self.model.blockSignals(False)
-        self._build_params(mode)
+        self.params.build(mode)
         self.region.setVisible(mode == "arcnn")
         self._model_changed()
 
@@ -143,39 +142,6 @@ class GeneratePanel(QWidget):
         entry = self.registry.get(model_id)
         self.card.setText(gm.card_summary(entry.card))
 
-    def _build_params(self, mode: str | None) -> None:
-        while self.params_form.rowCount():
-            self.params_form.removeRow(0)
-        self._inputs = {}
-        for p in gm.PARAMS.get(mode, []):
-            if p.kind == "bool":
-                w = QCheckBox(self.params_box)
-                w.setChecked(bool(p.default))
-            elif p.kind == "choice":
-                w = QComboBox(self.params_box)
-                w.addItems(list(p.choices))
-                w.setCurrentText(p.default)
-            else:
-                w = QSpinBox(self.params_box) if p.kind == "int" else QDoubleSpinBox(self.params_box)
-                w.setRange(p.low, p.high)
-                w.setValue(p.default)
-            rng = f" Range {p.low:g}-{p.high:g}." if p.kind in ("int", "float") else ""
-            w.setToolTip(f"{p.tip}{rng} Default {p.default}.")
-            w.setObjectName(f"param_{p.name}")
-            self.params_form.addRow(p.label, w)
-            self._inputs[p.name] = w
-
-    def values(self) -> dict:
-        out = {}
-        for name, w in self._inputs.items():
-            if isinstance(w, QCheckBox):
-                out[name] = w.isChecked()
-            elif isinstance(w, QComboBox):
-                out[name] = w.currentText()
-            else:
-                out[name] = w.value()
-        return out
-
     def roll_seed(self) -> None:
         self.seed.setValue(random.SystemRandom().randrange(MAX_SEED))
 
@@ -187,7 +153,7 @@ class GeneratePanel(QWidget):
             self.status.setText("Choose a model and a track with notes first.")
             return None
         comp = self.doc.comp.copy()  # the worker reads this snapshot, never the live song
-        values, seed = self.values(), self.seed.value()
+        values, seed = self.params.values(), self.seed.value()
         window = self.window()
         tr = getattr(window, "transport", None)
         region = (tr.loop_start, tr.loop_end) if (self.region.isChecked() and tr and tr.has_loop) else None

@@ -61,7 +61,7 @@ def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
     assert modes == {"gan": False, "arcnn": True, "transformer": True}
     panel.mode.setCurrentIndex(panel.mode.findData(mode))
     for name, value in values.items():
-        panel._inputs[name].setValue(value)
+        panel.params.inputs[name].setValue(value)
     melody = sorted(doc.track(0).notes)
     before = doc.undo_stack.count()
     failures = []

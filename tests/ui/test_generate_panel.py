@@ -68,11 +68,11 @@ def test_modes_without_models_are_disabled_and_params_have_tooltips(window):
     assert panel.model.currentData() == "gan-test-chorales"
     assert "Genre: chorales" in panel.card.text() and "Strings (48)" in panel.card.text()
     for mode, params in gm.PARAMS.items():
-        panel._build_params(mode)
+        panel.params.build(mode)
         for p in params:
-            tip = panel._inputs[p.name].toolTip()
+            tip = panel.params.inputs[p.name].toolTip()
             assert p.tip in tip and "Default" in tip
-    panel._build_params("gan")
+    panel.params.build("gan")
 
 
 def test_generate_delete_undo_export(window, qtbot, tmp_path, artifacts):
