@@ -125,3 +125,30 @@ def test_same_seed_same_result_and_cancel(window, qtbot):
         panel.generate()
         panel.cancel()
     assert len(doc.comp.tracks) == 1 and panel.status.text() == "Cancelled."
+
+
+def test_with_an_installed_genre_model_if_there_is_one(qtbot, tmp_path, artifacts):
+    """The same end-to-end path on a real trained model from models/ (skipped until one ships)."""
+    installed = [e for e in Registry().entries() if e.ok and e.card["mode"] == "gan"]
+    if not installed:
+        pytest.skip("no trained GAN model installed in models/")
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    qtbot.waitExposed(win)
+    win.files.open_path("sample:twinkle")
+    melody = sorted(win.doc.track(0).notes)
+    panel = win.generate_panel
+    panel.model.setCurrentIndex(panel.model.findData(installed[0].id))
+    panel.seed.setValue(7)
+    with qtbot.waitSignal(win.jobs.finished, timeout=60000):
+        panel.generate()
+    assert len(win.doc.comp.tracks) >= 4
+    win.doc.set_current_track(0)
+    win.editor.fit()
+    win.grab().save(str(artifacts / f"main_window_{installed[0].id}.png"))
+    out = win.files.export_midi(tmp_path / "genre.mid")
+    back = read_midi(out)
+    assert sorted(back.tracks[0].notes) == melody and len(back.tracks) >= 4
+    assert all(t.notes for t in back.tracks[1:])
