@@ -58,7 +58,11 @@ class InputHub:
         at = self.clock()
         self.thru.release_source(source)
         recorder = self.recorder
-        if recorder is not None and source not in (ON_SCREEN_PIANO, COMPUTER_KEYS):
+        if recorder is None:
+            return
+        if source in (ON_SCREEN_PIANO, COMPUTER_KEYS):
+            recorder.release_source(source, at)
+        else:
             recorder.device_lost(source, at)
 
     # --- listeners (e.g. the piano widget showing held keys) -------------------------

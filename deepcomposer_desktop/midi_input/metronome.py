@@ -114,7 +114,10 @@ def synth_clicker(synth) -> Callable[[ClickLevel], None]:
 
 
 class Metronome:
-    """Sounds a ClickSchedule from a daemon thread, waking only when a click is due."""
+    """Sounds a ClickSchedule from a daemon thread, waking only when a click is due.
+    A click found more than `late_tolerance` seconds late is skipped, never bunched."""
+
+    late_tolerance = 0.05
 
     def __init__(self, click: Callable[[ClickLevel], None], *,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -128,14 +131,15 @@ class Metronome:
         stop = self._stop = threading.Event()
 
         def run() -> None:
-            last = self.clock() - 1e-6
+            last = self.clock() - self.late_tolerance
             while not stop.is_set():
                 nxt = schedule.next_click(last)
                 if nxt is None:
                     return
                 if stop.wait(max(0.0, nxt.at - self.clock())):
                     return
-                self.click(nxt.level)
+                if self.clock() - nxt.at <= self.late_tolerance:
+                    self.click(nxt.level)
                 last = nxt.at
 
         self._thread = threading.Thread(target=run, name="deepcomposer-metronome", daemon=True)

@@ -156,6 +156,19 @@ class Recorder:
         """A keyboard went away mid-take: end the take there, keeping every note."""
         return self.stop(at, ended_by=f"unplugged: {source}")
 
+    def release_source(self, source: str, at: float | None = None) -> None:
+        """End the notes and lift the pedals of one source at `at`, the take going
+        on (the computer keys lost focus: no key-up will come)."""
+        with self._lock:
+            if self.state is not RecorderState.RECORDING:
+                return
+            at = self.clock() if at is None else at
+            for held in (self._open, self._sustained):
+                for key in [k for k in held if k[0] == source]:
+                    on, velocity = held.pop(key)
+                    self._close(key[2], on, at, velocity)
+            self._pedal = {p for p in self._pedal if p[0] != source}
+
     # --- input --------------------------------------------------------------------
     def feed(self, msg: mido.Message, at: float | None = None, source: str = "") -> None:
         """One message played at clock time `at`; strays and anything outside a take
