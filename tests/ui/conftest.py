@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
-pytest.importorskip("pytestqt")
+if importlib.util.find_spec("pytestqt") is None:
+    collect_ignore_glob = ["test_*.py"]  # the GUI tests need pytest-qt (the dev extra)
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths  # noqa: E402
 
