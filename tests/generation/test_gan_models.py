@@ -117,7 +117,7 @@ def test_velocities_follow_the_melody_dynamics():
     acc = sorted(n for t in out.tracks[1:] for n in t.notes)
     first = np.mean([n.velocity for n in acc if n.start < 8 * 480])
     last = np.mean([n.velocity for n in acc if n.start >= 24 * 480])
-    assert first < 60 < 90 < last
+    assert first < 50 and last > 80
 
 
 def _copy_model(tmp_path, model_id="gan-copy"):
