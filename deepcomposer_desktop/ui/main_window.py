@@ -53,7 +53,7 @@ class MainWindow(TransportControl, QMainWindow):
         self.editor = RollEditor(self.doc, self.transport, self)
         self.tracks = TrackList(self.doc, self)
         self.piano = PianoKeyboard(parent=self)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.tracks)
         split.addWidget(self.editor)
         split.setStretchFactor(1, 1)
@@ -218,6 +218,9 @@ class MainWindow(TransportControl, QMainWindow):
         state = self.settings.get("window/state")
         if not state.isEmpty():
             self.restoreState(state)
+        split = self.settings.get("window/splitter")
+        if not split.isEmpty():
+            self.split.restoreState(split)
         self.transport.set_switch("metronome", self.settings.get("transport/metronome"))
         self.transport.set_switch("count_in", self.settings.get("transport/count_in"))
         self.editor.set_snap(self.settings.get("roll/snap"))
@@ -229,6 +232,7 @@ class MainWindow(TransportControl, QMainWindow):
             return
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
+        self.settings.set("window/splitter", self.split.saveState())
         self.settings.sync()
         self.player.close()
         self.live.close()

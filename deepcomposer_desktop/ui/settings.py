@@ -28,6 +28,7 @@ class Setting:
 SETTINGS = {s.key: s for s in [
     Setting("window/geometry", QByteArray, QByteArray(), "Main window position and size."),
     Setting("window/state", QByteArray, QByteArray(), "Main window docks and toolbars."),
+    Setting("window/splitter", QByteArray, QByteArray(), "Width of the track list beside the roll."),
     Setting("folders/open", str, "", "Folder of the last MIDI file or project opened."),
     Setting("folders/export", str, "", "Folder of the last MIDI or WAV export."),
     Setting("files/recent", list, [], "Recently opened files, newest first."),

@@ -138,11 +138,16 @@ def test_geometry_and_folders_are_remembered(qtbot, tmp_path):
     win.show()
     qtbot.waitExposed(win)
     win.resize(780, 560)  # inside the offscreen screen (800x600), where restore clamps
+    win.split.setSizes([150, 600])
+    track_list_width = win.split.sizes()[0]
     win.files.export_midi(tmp_path / "x.mid")
     win.close()
     again = MainWindow(audio=False, interactive=False)
     qtbot.addWidget(again)
     assert (again.size().width(), again.size().height()) == (780, 560)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.split.sizes()[0] == track_list_width
     assert again.settings.get("folders/export") == str(tmp_path.resolve())
 
 
