@@ -18,6 +18,7 @@ from ..errors import DeepComposerError
 from ..library.project import SUFFIX as PROJECT_SUFFIX
 from ..library.project import load_project, save_project
 from ..music import SAMPLE_PREFIX, SAMPLES, load_composition
+from ..music.composition import Composition, Track
 from ..music.midifile import write_midi
 from .settings import Settings
 
@@ -48,6 +49,7 @@ class FileActions(QObject):
         self.window, self.doc, self.settings = window, window.doc, settings
         self.actions: dict[str, QAction] = {}
         for name, text, keys, slot in (
+                ("new", "&New Song", QKeySequence.StandardKey.New, lambda: self.new_song()),
                 ("open", "&Open / Import MIDI…", QKeySequence.StandardKey.Open, lambda: self.open_path()),
                 ("save", "&Save Project", QKeySequence.StandardKey.Save, lambda: self.save()),
                 ("save_as", "Save Project &As…", QKeySequence.StandardKey.SaveAs, lambda: self.save(ask=True)),
@@ -67,7 +69,14 @@ class FileActions(QObject):
         for name, sample in SAMPLES.items():
             self.samples_menu.addAction(sample.title, lambda n=name: self.open_path(SAMPLE_PREFIX + n))
 
-    # --- open ------------------------------------------------------------------------
+    # --- new and open --------------------------------------------------------------------
+    def new_song(self) -> bool:
+        if not self.window.confirm_discard():
+            return False
+        self.doc.load(Composition(tracks=[Track(name="Melody")]))
+        self.opened.emit("")
+        return True
+
     def open_path(self, path: str | None = None) -> bool:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.window, "Open a song",

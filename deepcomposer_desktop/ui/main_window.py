@@ -110,6 +110,7 @@ class MainWindow(TransportControl, QMainWindow):
     def _build_menus(self) -> None:
         f, roll = self.files.actions, self.editor.roll.actions_by_name
         menu = self.menuBar().addMenu("&File")
+        menu.addAction(f["new"])
         menu.addAction(f["open"])
         menu.addMenu(self.files.recent_menu)
         menu.addMenu(self.files.samples_menu)
@@ -125,8 +126,8 @@ class MainWindow(TransportControl, QMainWindow):
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         menu.addActions([undo, redo])
         menu.addSeparator()
-        menu.addActions([roll[n] for n in ("select_all", "delete", "duplicate", "up", "down",
-                                           "octave_up", "octave_down")])
+        menu.addActions([roll[n] for n in ("select_all", "delete", "duplicate", "quantize", "up",
+                                           "down", "octave_up", "octave_down")])
         menu = self.menuBar().addMenu("&Track")
         menu.addAction(self._action("&New Track", "Ctrl+T", self.add_track, "new_track"))
         menu.addAction(self._action("&Delete Track", None, self.delete_track, "delete_track"))

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from ..music.composition import Note
+from ..music.edit import quantize
 from . import roll_painter as rp
 from .commands import ReplaceNotes
 from .document import Document
@@ -55,6 +56,7 @@ class PianoRoll(RollGestures, QWidget):
         specs = [("select_all", "Select all notes", QKeySequence.StandardKey.SelectAll, self.select_all),
                  ("delete", "Delete notes", QKeySequence.StandardKey.Delete, self.delete_selection),
                  ("duplicate", "Duplicate notes", "Ctrl+D", self.duplicate_selection),
+                 ("quantize", "Quantize to the snap grid", "Q", self.quantize_selection),
                  ("up", "Transpose up", "Up", lambda: self.transpose_selection(1)),
                  ("down", "Transpose down", "Down", lambda: self.transpose_selection(-1)),
                  ("octave_up", "Transpose up an octave", "Ctrl+Up", lambda: self.transpose_selection(12)),
@@ -134,6 +136,15 @@ class PianoRoll(RollGestures, QWidget):
         shift = -(-span // step) * step  # round the span up to the grid
         self._replace([], [n.moved(start=n.start + shift) for n in sorted(self.selection)],
                       f"Duplicate {len(self.selection)} notes")
+
+    def quantize_selection(self) -> None:
+        """Snap starts (and ends) of the selection, or of the whole track, to the grid."""
+        if self.doc.current_track < 0 or self.snap == "off":
+            return
+        notes = sorted(self.selection) or sorted(self.doc.track(self.doc.current_track).notes)
+        snapped = quantize(notes, self.doc.comp.ppq, self.snap.lower(), ends=True)
+        if snapped != notes:
+            self._replace(notes, snapped, f"Quantize {len(notes)} notes to {self.snap}")
 
     def transpose_selection(self, semitones: int) -> None:
         notes = sorted(self.selection)

@@ -251,3 +251,10 @@ def test_count_in_holds_the_playhead_then_records_from_the_start(window, qtbot):
     QTest.keyClick(window, Qt.Key.Key_R)
     notes = doc.track(1).notes
     assert [n.pitch for n in notes] == [64] and notes[0].start > 0
+
+
+def test_new_song_starts_empty_and_is_not_undoable_into_the_old(window):
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    doc = window.doc
+    assert [t.name for t in doc.comp.tracks] == ["Melody"] and not doc.track(0).notes
+    assert doc.undo_stack.count() == 0

@@ -163,3 +163,18 @@ def test_many_notes_are_drawn_as_a_raster_where_the_notes_are(qtbot, artifacts):
         pixel = image.pixelColor(x, round(view.y(pitch) + view.key_h / 2))
         assert (pixel == color) is expected, (pitch, pixel.name())
     image.save(str(artifacts / "piano_roll_raster.png"))
+
+
+def test_quantize_key_snaps_the_selection_to_the_grid(editor):
+    from deepcomposer_desktop.music import Note as N
+    doc, roll = editor.doc, editor.roll
+    off_grid = N(doc.comp.ppq * 40 + 37, 72, 200, 90)
+    roll._replace([], [off_grid], "Draw")
+    roll.setFocus()
+    editor.set_snap("1/8")
+    QTest.keyClick(roll, Qt.Key.Key_Q)
+    eighth = doc.comp.ppq // 2
+    snapped = [n for n in doc.track(0).notes if n.pitch == 72]
+    assert snapped == [N(doc.comp.ppq * 40, 72, eighth, 90)]
+    doc.undo_stack.undo()
+    assert off_grid in doc.track(0).notes
