@@ -80,6 +80,7 @@ class Registry:
     def __init__(self, folders: list[Path] | None = None) -> None:
         self.folders = folders if folders is not None else default_folders()
         self._sessions: dict[tuple[str, str], object] = {}
+        self._hashes: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> sha256
         self._lock = threading.Lock()
 
     def entries(self) -> list[ModelEntry]:
@@ -103,9 +104,17 @@ class Registry:
         except (OSError, ValueError) as exc:
             return ModelEntry(onnx.stem, onnx, None, f"unreadable model card: {exc}")
         problem = validate_card(card, onnx.stem)
-        if problem is None and sha256_file(onnx) != card["sha256"]:
+        if problem is None and self._sha256(onnx) != card["sha256"]:
             problem = "the ONNX file's sha256 does not match its card (damaged or changed)"
         return ModelEntry(onnx.stem, onnx, card, problem)
+
+    def _sha256(self, path: Path) -> str:
+        """Hash once per file version: a changed file has a new mtime or size."""
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in self._hashes:
+            self._hashes[key] = sha256_file(path)
+        return self._hashes[key]
 
     def get(self, model_id: str, mode: str | None = None) -> ModelEntry:
         entry = next((e for e in self.entries() if e.id == model_id), None)
