@@ -90,6 +90,15 @@ def main(args=None) -> list[dict]:
     times = timeit(edit_and_frame, repeat=20)
     rows.append(summary("edit + frame, 16 bars (re-index a 5 000-note track)", times,
                         fps=round(1 / sorted(times)[len(times) // 2], 1)))
+
+    from deepcomposer_desktop.ui.commands import ReplaceNotes
+    track = sorted(doc.track(1).notes)
+
+    def delete_and_undo():
+        doc.undo_stack.push(ReplaceNotes(doc, 1, track, [], "Delete"))
+        doc.undo_stack.undo()
+    times = timeit(delete_and_undo, repeat=10)
+    rows.append(summary("delete 5 000 notes of a 20 000-note song, then undo", times))
     return rows
 
 

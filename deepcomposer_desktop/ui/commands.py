@@ -5,6 +5,8 @@ tracks) is ONE command or one macro, pushed when the gesture ends (STYLE.md #7).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtGui import QUndoCommand
 
 from ..music.composition import Note, Track
@@ -27,11 +29,18 @@ class ReplaceNotes(QUndoCommand):
         self.removed, self.added = list(removed), list(added)
 
     def _swap(self, take: list[Note], put: list[Note]) -> None:
-        notes = list(self.doc.track(self.index).notes)
-        for note in take:
-            notes.remove(note)  # ValueError here would mean the history is wrong: let it show
-        notes.extend(put)
-        self.doc._apply_notes(self.index, notes)
+        # One pass with a multiset, not list.remove per note: deleting 5 000 of 20 000
+        # notes stays a few milliseconds instead of a second.
+        left = Counter(take)
+        kept = []
+        for note in self.doc.track(self.index).notes:
+            if left[note] > 0:
+                left[note] -= 1
+            else:
+                kept.append(note)
+        if +left:
+            raise RuntimeError(f"undo history does not match track {self.index}: {+left}")
+        self.doc._apply_notes(self.index, kept + list(put))
 
     def redo(self) -> None:
         self._swap(self.removed, self.added)
