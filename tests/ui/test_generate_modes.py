@@ -85,3 +85,19 @@ def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
     assert len(doc.comp.tracks) == 1
     panel.ab_button.click()  # the take is gone: nothing to compare
     assert not panel.ab_button.isEnabled() and not doc.track(0).mute
+
+
+def test_regenerate_selection_changes_only_the_loop_region(window, qtbot):
+    doc, panel, tr = window.doc, window.generate_panel, window.transport
+    panel.mode.setCurrentIndex(panel.mode.findData("arcnn"))
+    panel.params.inputs["iterations"].setValue(60)
+    bar = doc.comp.ticks_per_bar
+    tr.set_loop(2 * bar, 4 * bar)  # bars 3-4
+    panel.region.setChecked(True)
+    with qtbot.waitSignal(window.jobs.finished, timeout=60000):
+        panel.generate()
+    melody, take = doc.track(0).notes, doc.track(1).notes
+    outside = [n for n in melody if n.end <= 2 * bar or n.start >= 4 * bar]
+    assert outside and all(n in take for n in outside)
+    assert all(n in melody for n in take if n.end <= 2 * bar or n.start >= 4 * bar)
+

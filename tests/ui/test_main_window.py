@@ -258,3 +258,14 @@ def test_new_song_starts_empty_and_is_not_undoable_into_the_old(window):
     doc = window.doc
     assert [t.name for t in doc.comp.tracks] == ["Melody"] and not doc.track(0).notes
     assert doc.undo_stack.count() == 0
+
+
+def test_shortcuts_toggle_loop_and_metronome(window):
+    tr = window.transport
+    tr.set_loop(0, window.doc.comp.ticks_per_bar)
+    QTest.keyClick(window, Qt.Key.Key_L)
+    assert not tr.loop_on
+    QTest.keyClick(window, Qt.Key.Key_L)
+    assert tr.loop_on
+    QTest.keyClick(window, Qt.Key.Key_K)
+    assert tr.metronome and window.player.metronome
