@@ -60,7 +60,8 @@ def _onnx_model(path: Path, trainer, tracks, melody_center: float) -> GanModel:
                     [{"name": name, "program": p} for name, p in tracks])
 
 
-def held_out_metrics(model: GanModel, data, pieces, lowest: int, seed: int = 0) -> dict:
+def held_out_metrics(model: GanModel, data, pieces, lowest: int, seed: int = 0,
+                     key_lock: bool = True) -> dict:
     """Real, model and baseline accompaniment of the test pieces, as 2-bar windows."""
     rng = np.random.default_rng(seed)
     size = model.steps
@@ -70,7 +71,8 @@ def held_out_metrics(model: GanModel, data, pieces, lowest: int, seed: int = 0) 
         melody = roll[0]
         tonic, minor = data.piece_keys[p]
         key = Key(int(tonic), "minor" if minor else "major")
-        raw = accompany_roll(model, melody, rng, key_mask(key, lowest, model.pitches))
+        mask = key_mask(key, lowest, model.pitches) if key_lock else None
+        raw = accompany_roll(model, melody, rng, mask)
         fake = model.decode(raw, melody, 16)
         base = triad_accompaniment(melody, key, lowest)
         for s in range(0, roll.shape[1] - size + 1, size):
@@ -144,6 +146,9 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     model = _onnx_model(onnx_path, trainer, tracks, melody_center)
     decoding = choose_decoding(model, data, trainer.lowest, cfg.seed)
     metrics = held_out_metrics(model, data, data.split("test"), trainer.lowest, cfg.seed)
+    unlocked = held_out_metrics(model, data, data.split("test"), trainer.lowest, cfg.seed,
+                                key_lock=False)
+    metrics["model_without_key_lock"] = unlocked["model"]
     card = {
         "id": model_id, "mode": "gan", "genre": genre,
         "title": f"GAN accompaniment: {genre.replace('-', ' ')}",
