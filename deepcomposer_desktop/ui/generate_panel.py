@@ -36,6 +36,7 @@ class GeneratePanel(QWidget):
         self.model = QComboBox(self)
         self.card = QLabel(self)
         self.card.setWordWrap(True)
+        self.card.setToolTip("From the model card (models/<id>.json)")
         self.card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.params = ParamForm(self)
         self.seed = QSpinBox(self)
@@ -53,6 +54,7 @@ class GeneratePanel(QWidget):
         self.ab_button = QPushButton("A/B: hear the take", self)
         self.ab_button.setCheckable(True)
         self.ab_button.setEnabled(False)
+        self.ab_button.setVisible(False)  # shown once there is a take to compare
         self.ab_button.setToolTip("Compare the original track (A) with the last take (B): "
                                   "mutes one and unmutes the other")
         self.ab_button.toggled.connect(self._compare)
@@ -181,6 +183,7 @@ class GeneratePanel(QWidget):
             self.ab_button.setChecked(False)
             self.ab_button.blockSignals(False)
             self.ab_button.setEnabled(True)
+            self.ab_button.setVisible(True)
         self.status.setToolTip("Edit > Undo (Ctrl+Z) removes them in one step")
 
     def _compare(self, hear_take: bool) -> None:

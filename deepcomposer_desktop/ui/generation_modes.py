@@ -75,6 +75,11 @@ def models_for(mode: str, registry) -> list:
     return [e for e in registry.entries() if e.ok and e.card.get("mode") == mode]
 
 
+METRIC_LABELS = {"in_scale_rate": "in scale", "pitch_classes_per_bar": "pitch classes/bar",
+                 "qualified_note_rate": "qualified notes", "empty_bar_rate": "empty bars",
+                 "polyphonic_rate": "polyphony", "tonal_distance": "tonal distance"}
+
+
 def card_summary(card: dict) -> str:
     """Genre, tracks, training data and held-out metrics, as a few lines of text."""
     tracks = ", ".join(f"{t.get('name')} ({t.get('program')})" for t in card.get("tracks", []))
@@ -86,20 +91,19 @@ def card_summary(card: dict) -> str:
     lines = [f"{card.get('title', card.get('id'))}",
              f"Genre: {card.get('genre', '?')}",
              f"Tracks: {tracks or '?'}",
-             f"Trained on: {data}{f' ({pieces} pieces)' if pieces else ''}"
-             f"{', ' + training['licence'] if training.get('licence') else ''}"]
+             f"Trained on: {data}{f' ({pieces} pieces)' if pieces else ''}"]
     metrics = card.get("metrics", {})
-    shown = []
-    for name, value in metrics.items():
-        if isinstance(value, (int, float)):
-            shown.append(f"{name} {value:.3g}")
-        elif isinstance(value, dict):  # e.g. {"generated": {...}, "real": {...}}
-            inner = value.get("generated", value)
-            shown += [f"{k} {v:.3g}" for k, v in inner.items() if isinstance(v, (int, float))][:4]
-        if len(shown) >= 6:
-            break
-    if shown:
-        lines.append("Held-out metrics: " + ", ".join(shown[:6]))
+    model, real = metrics.get("model"), metrics.get("real")
+    if isinstance(model, dict) and isinstance(real, dict):  # generated beside real, held out
+        pairs = [f"{label} {model[k]:.2f} vs {real[k]:.2f}" for k, label in METRIC_LABELS.items()
+                 if isinstance(model.get(k), (int, float)) and isinstance(real.get(k), (int, float))]
+        where = f" on {metrics['test_pieces']} unseen pieces" if metrics.get("test_pieces") else ""
+        lines.append(f"Held-out{where}, model vs real: " + ", ".join(pairs[:5]))
+    else:
+        shown = [f"{METRIC_LABELS.get(k, k)} {v:.3g}" for k, v in metrics.items()
+                 if isinstance(v, (int, float)) and k in METRIC_LABELS]
+        if shown:
+            lines.append("Held-out metrics: " + ", ".join(shown[:5]))
     return "\n".join(lines)
 
 
