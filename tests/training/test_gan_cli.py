@@ -12,7 +12,7 @@ from deepcomposer_desktop.cli import main as cli  # noqa: E402
 def test_train_cli_writes_a_model_that_generates(midi_folder, tmp_path, monkeypatch, capsys):
     out = tmp_path / "models" / "my-gan"
     assert cli(["train", "--mode", "gan", "--dataset", str(midi_folder), "--epochs", "1",
-                "--batch-size", "4", "--update-ratio", "1", "--base-channels", "4",
+                "--batch-size", "16", "--update-ratio", "2", "--base-channels", "4",
                 "--output", str(out), "--run-dir", str(tmp_path / "run"), "--no-progress",
                 "--genre", "test"]) == 0
     assert (tmp_path / "run" / "log.jsonl").exists()
