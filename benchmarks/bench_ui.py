@@ -99,7 +99,36 @@ def main(args=None) -> list[dict]:
         doc.undo_stack.undo()
     times = timeit(delete_and_undo, repeat=10)
     rows.append(summary("delete 5 000 notes of a 20 000-note song, then undo", times))
+    rows += bench_generate()
     return rows
+
+
+def bench_generate() -> list[dict]:
+    """Generate-panel click to new tracks on screen (worker round trip included), GAN,
+    'twinkle', with the first installed GAN model; nothing when none is installed."""
+    from PySide6.QtCore import QEventLoop
+
+    from deepcomposer_desktop.generation.registry import default_registry
+    from deepcomposer_desktop.ui.main_window import MainWindow
+    models = [e.id for e in default_registry().entries() if e.ok and e.card["mode"] == "gan"]
+    if not models:
+        return []
+    window = MainWindow(audio=False, interactive=False)
+    window.files.open_path("sample:twinkle")
+    panel = window.generate_panel
+    panel.model.setCurrentIndex(panel.model.findData(models[0]))
+    panel.seed.setValue(7)
+
+    def generate():
+        loop = QEventLoop()
+        window.jobs.finished.connect(loop.quit)
+        panel.generate()
+        loop.exec()
+        window.jobs.finished.disconnect(loop.quit)
+        window.doc.undo_stack.undo()
+    times = timeit(generate, repeat=10, warmup=1)
+    window.close()
+    return [summary(f"GAN generate from the panel, twinkle, {models[0]}", times)]
 
 
 if __name__ == "__main__":
