@@ -169,7 +169,8 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
             "dataset": cfg.dataset, "source": data.source, "licence": data.licence,
             "pieces": {s: int(len(data.split(s))) for s in ("train", "validation", "test")},
             "train_windows": int(len(trainer.train_windows)),
-            "hyperparameters": {k: v for k, v in cfg.to_dict().items() if k != "run_dir"},
+            "hyperparameters": {k: v for k, v in trainer.trained_config.items()
+                                if k != "run_dir"},
             "iterations": trainer.step, "epochs": trainer.epoch,
             "wall_seconds": round(trainer.elapsed, 1), "machine": machine(),
             "command": ("deepcomposer train --mode gan --dataset " + cfg.dataset

@@ -88,12 +88,16 @@ class GanTrainer:
         self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr, betas=cfg.betas)
         self.rng = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
         self.step, self.epoch, self.elapsed = 0, 0, 0.0
+        # The settings the weights were trained with (from the checkpoint when resuming
+        # or exporting), which the model card records.
+        self.trained_config = cfg.to_dict()
         self.ckpt = self.run / "checkpoint.safetensors"
         if self.ckpt.exists():
             meta = load_checkpoint(self.ckpt, {"G": self.G, "D": self.D},
                                    {"G": self.opt_g, "D": self.opt_d})
             self.step, self.epoch = meta["step"], meta["epoch"]
             self.elapsed = meta["elapsed"]
+            self.trained_config = meta.get("config", self.trained_config)
             self.rng.manual_seed(cfg.seed * 1000 + self.rank + self.step)
 
     def _keyed_windows(self, pieces, cap: int):
@@ -178,6 +182,7 @@ class GanTrainer:
                 f.write(json.dumps(record) + "\n")
 
     def save(self) -> None:
+        self.trained_config = self.cfg.to_dict()
         if self.rank == 0:
             save_checkpoint(self.ckpt, {"G": self.G, "D": self.D},
                             {"G": self.opt_g, "D": self.opt_d},

@@ -1,0 +1,28 @@
+"""`make models` rebuilds exactly the shipped models with the settings their cards record."""
+
+import json
+
+from deepcomposer_desktop.generation.registry import SHIPPED_DIR
+from deepcomposer_desktop.training import reproduce
+
+
+def _opt(cmd, name):
+    return cmd[cmd.index(name) + 1]
+
+
+def test_every_shipped_gan_model_has_its_reproduce_command(capsys):
+    cmds = {c[-1].removeprefix("models/"): c for c in reproduce.commands()}
+    cards = [json.loads(p.read_text()) for p in SHIPPED_DIR.glob("gan-*.json")]
+    assert cards and {c["id"] for c in cards} <= set(cmds)
+    for card in cards:
+        cmd, hp = cmds[card["id"]], card["training"]["hyperparameters"]
+        assert _opt(cmd, "--dataset") == card["training"]["dataset"] == hp["dataset"]
+        assert float(_opt(cmd, "--lr")) == hp["lr"]
+        assert int(_opt(cmd, "--update-ratio")) == hp["update_ratio"]
+        assert int(_opt(cmd, "--batch-size")) == hp["batch_size"]
+        assert int(_opt(cmd, "--seed")) == hp["seed"]
+        assert float(_opt(cmd, "--recon-weight")) == hp["recon_weight"]
+        assert int(_opt(cmd, "--base-channels")) == hp["net"]["base"]
+        assert float(_opt(cmd, "--max-minutes")) == hp["max_minutes"]
+    assert reproduce.main(["--dry-run"]) == 0
+    assert capsys.readouterr().out.count("deepcomposer train --mode gan") == len(cmds)
