@@ -100,7 +100,7 @@ def held_out_metrics(model: GanModel, data, pieces, lowest: int, seed: int = 0,
     }
 
 
-PENALTIES = (0.1, 0.25, 0.5, 1.0)
+PENALTIES = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
 THRESHOLDS = (0.0, -0.5, -0.8, -0.9, -0.95, -0.98, -0.99)
 
 
