@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -40,6 +41,41 @@ def list_ports(backend) -> PortList:
     return PortList(describe(backend), list(inputs), list(outputs))
 
 
+class _Gate:
+    """A port's callback that can be shut before the port is closed.
+
+    python-rtmidi holds the GIL in close_port while ALSA joins, and JACK waits for,
+    the thread that delivers messages; if that thread is just then waiting for the
+    GIL to run a callback, the process hangs (seen here with JACK). So closing goes:
+    shut the gate (callbacks return at once), wait for one still running, give the
+    MIDI thread DRAIN seconds with the GIL free to pass anything in flight, close."""
+
+    DRAIN = 0.03
+
+    def __init__(self, handle: Handler, name: str) -> None:
+        self.handle, self.name = handle, name
+        self._open, self._busy = True, 0
+        self._cond = threading.Condition()
+
+    def __call__(self, msg: mido.Message) -> None:
+        with self._cond:
+            if not self._open:
+                return
+            self._busy += 1
+        try:
+            self.handle(msg, self.name)
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def shut(self, timeout: float = 1.0) -> None:
+        with self._cond:
+            self._open = False
+            self._cond.wait_for(lambda: self._busy == 0, timeout)
+        time.sleep(self.DRAIN)
+
+
 class DeviceManager:
     """Keeps the wanted keyboards open while they are plugged in.
 
@@ -57,7 +93,7 @@ class DeviceManager:
         self.on_change = on_change
         self.poll_interval = poll_interval
         self._wanted: set[str] | None = None if wanted is None else set(wanted)
-        self._ports: dict[str, object] = {}
+        self._ports: dict[str, tuple[object, _Gate]] = {}  # name -> (port, its callback)
         self._lock = threading.RLock()
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
@@ -67,6 +103,11 @@ class DeviceManager:
     def open_names(self) -> list[str]:
         with self._lock:
             return sorted(self._ports)
+
+    def port(self, name: str):
+        """The open mido port of `name` (KeyError when it is not open)."""
+        with self._lock:
+            return self._ports[name][0]
 
     def select(self, names: Iterable[str] | None) -> tuple[list[str], list[str]]:
         """Open only `names` (None: all); ports no longer wanted are closed. Returns
@@ -108,20 +149,19 @@ class DeviceManager:
         return opened, gone
 
     def _open(self, name: str) -> bool:
-        handle = self.handle
-
-        def callback(msg: mido.Message) -> None:
-            handle(msg, name)
+        gate = _Gate(self.handle, name)
         try:
-            self._ports[name] = self.backend.open_input(name, callback=callback)
+            port = self.backend.open_input(name, callback=gate)
         except Exception as exc:  # busy or vanished between list and open: next poll retries
             log.warning("cannot open MIDI input %s: %s", name, exc)
             return False
+        self._ports[name] = (port, gate)
         log.info("MIDI input open: %s", name)
         return True
 
     def _close(self, name: str) -> None:
-        port = self._ports.pop(name)
+        port, gate = self._ports.pop(name)
+        gate.shut()
         try:
             port.close()
         except Exception as exc:  # a port whose device vanished may fail to close
