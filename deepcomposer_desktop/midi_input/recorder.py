@@ -86,6 +86,7 @@ class Recorder:
         self.on_take_ended = on_take_ended
         self.state = RecorderState.IDLE
         self._lock = threading.Lock()
+        self._unclaimed: Take | None = None  # ended by an unplug, not yet returned by stop()
         self._reset(0, 0.0)
 
     @property
@@ -126,6 +127,7 @@ class Recorder:
             if self.state is not RecorderState.ARMED:
                 raise RuntimeError(f"arm the recorder before starting it (it is {self.state.value})")
             at = self.clock() if at is None else at
+            self._unclaimed = None  # a new take: on_take_ended told of the old one
             self._reset(int(start_tick), at + count_in_seconds(
                 self.composition, start_tick, self.count_in_bars))
             self.state = RecorderState.RECORDING
@@ -137,16 +139,20 @@ class Recorder:
 
     def stop(self, at: float | None = None, ended_by: str = "stop") -> Take | None:
         """End the take at clock time `at` (default now), closing every held note
-        there; None when nothing was recording. The recorder goes back to armed."""
+        there. The recorder goes back to armed. When a take already ended because
+        its keyboard was unplugged, the first stop() after returns that take (so a
+        caller that only calls start and stop loses nothing); else None."""
         with self._lock:
             if self.state is not RecorderState.RECORDING:
-                return None
+                take, self._unclaimed = self._unclaimed, None
+                return take
             at = self.clock() if at is None else at
             for key, (on, velocity) in [*self._open.items(), *self._sustained.items()]:
                 self._close(key[2], on, at, velocity)
             end = max(self.start_tick, self.tick_at(at))
             take = Take(tuple(sorted(self._notes)), self.start_tick, end, self.mode, ended_by)
             self._reset(self.start_tick, self.music_start)
+            self._unclaimed = take if ended_by != "stop" else None
             self.state = RecorderState.ARMED
         if self.on_take_ended is not None:
             self.on_take_ended(take)
