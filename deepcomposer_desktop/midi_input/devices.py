@@ -169,20 +169,21 @@ class DeviceManager:
 
     # --- the poller --------------------------------------------------------------------
     def start(self) -> None:
-        """Open what is there now, then keep watching from a daemon thread."""
+        """Open what is there now and keep watching, all from a daemon thread (opening
+        ports can take a while; the caller, maybe the GUI thread, returns at once)."""
         with self._lock:
             if self._thread is not None:
                 return
             stop = self._stop = threading.Event()
 
             def run() -> None:
+                self.refresh()
                 while not stop.wait(self.poll_interval):
                     self.refresh()
 
             self._thread = threading.Thread(target=run, name="deepcomposer-midi-devices",
                                             daemon=True)
-        self.refresh()
-        self._thread.start()
+            self._thread.start()
 
     def stop(self) -> None:
         """Stop watching and close every port (no note is reported lost)."""

@@ -59,28 +59,34 @@ def test_select_one_then_all(memory_backend):
 
 
 def test_hot_plug_noticed_by_the_background_poller(memory_backend):
-    changes, lost = [], []
+    changes, lost, threads = [], [], set()
     changed = threading.Condition()
 
     def on_change(names):
         with changed:
             changes.append(names)
+            threads.add(threading.current_thread())
             changed.notify_all()
 
+    early = keyboard(memory_backend, "Plugged Before")
     mgr = DeviceManager(lambda *a: None, backend=memory_backend, on_change=on_change,
                         on_lost=lost.append, poll_interval=0.01)
     mgr.start()
     try:
+        with changed:
+            assert changed.wait_for(lambda: changes == [["Plugged Before:in"]], timeout=5)
         kb = keyboard(memory_backend, "USB Piano")
         with changed:
-            assert changed.wait_for(lambda: changes == [["USB Piano:in"]], timeout=5)
+            assert changed.wait_for(lambda: len(changes) == 2, timeout=5)
+        assert changes[1] == ["Plugged Before:in", "USB Piano:in"]
         kb.close()
         with changed:
-            assert changed.wait_for(lambda: len(changes) == 2, timeout=5)
-        assert changes[1] == [] and lost == ["USB Piano:in"]
-        assert mgr._thread is not threading.current_thread()
+            assert changed.wait_for(lambda: len(changes) == 3, timeout=5)
+        assert changes[2] == ["Plugged Before:in"] and lost == ["USB Piano:in"]
+        assert threading.current_thread() not in threads  # all of it off the caller's thread
     finally:
         mgr.stop()
+        early.close()
 
 
 class Flaky:
