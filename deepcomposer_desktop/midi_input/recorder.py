@@ -144,6 +144,8 @@ class Recorder:
         caller that only calls start and stop loses nothing); else None."""
         with self._lock:
             if self.state is not RecorderState.RECORDING:
+                if ended_by != "stop":  # another unplug must not consume the unclaimed take
+                    return None
                 take, self._unclaimed = self._unclaimed, None
                 return take
             at = self.clock() if at is None else at

@@ -74,6 +74,7 @@ def _record(manager, recorder, arrivals, keyboard, clock, comp, takes):
     keyboard.close()  # the cable is pulled
     assert manager.refresh() == ([], opened)
     assert manager.open_names == []
+    assert recorder.device_lost("another keyboard") is None  # nothing recording now
     assert recorder.stop() is takes[0]  # a caller that only starts and stops gets it too
     assert recorder.stop() is None      # once
     return comp, takes, arrivals
