@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import InvalidInputError
-from ..music.composition import DEFAULT_PPQ, Composition, Note, Track
+from ..music.composition import DEFAULT_PPQ, Composition, Note
 from ..music.keys import Key, detect_key
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 
@@ -251,5 +251,5 @@ def rolls_to_composition(rolls: np.ndarray, lowest: int, *, title: str = "GAN",
     return comp
 
 
-__all__ = ["GanModel", "Track", "generate_accompaniment", "accompany_roll", "binarise",
+__all__ = ["GanModel", "generate_accompaniment", "accompany_roll", "binarise",
            "key_mask", "rolls_to_composition"]
