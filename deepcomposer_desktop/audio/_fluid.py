@@ -10,8 +10,10 @@ last errors are kept so a failed audio driver can be reported in one line.
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import ctypes.util
+import io
 import logging
 import threading
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_short, c_void_p
@@ -84,7 +86,10 @@ def load():
         if _failure is not None:
             raise MissingResourceError(_failure)
         try:
-            import fluidsynth
+            # pyfluidsynth prints where it found the library when $CI is set; that
+            # line would corrupt `--json` output, so its stdout goes nowhere.
+            with contextlib.redirect_stdout(io.StringIO()):
+                import fluidsynth
             _declare(fluidsynth._fl)
         except (ImportError, OSError, AttributeError) as exc:
             _failure = ("FluidSynth is not available, so sound is off "
