@@ -1,4 +1,4 @@
-"""`deepcomposer train --mode gan --dataset {preset|DIR} ... --output models/ID`.
+"""`deepcomposer train --mode {gan,arcnn,transformer} --dataset {preset|DIR} ... --output models/ID`.
 
 Trains in a run folder (checkpoints, JSON-lines log, samples; resumes when started
 again), then exports models/ID.onnx and its card models/ID.json. Modes plug in
@@ -12,7 +12,9 @@ import importlib
 
 from ..errors import MissingResourceError
 
-TRAINERS = {"gan": "deepcomposer_desktop.training.gan_cli"}
+TRAINERS = {"gan": "deepcomposer_desktop.training.gan_cli",
+            "arcnn": "deepcomposer_desktop.training.arcnn_cli",
+            "transformer": "deepcomposer_desktop.training.transformer_cli"}
 
 
 def register(subparsers) -> None:
@@ -29,9 +31,15 @@ def register(subparsers) -> None:
     p.add_argument("--run-dir", help="checkpoints and logs (default runs/ID)")
     p.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     p.add_argument("--limit-pieces", type=int, help="use at most N pieces (quick trials)")
-    p.add_argument("--base-channels", type=int, default=16)
+    p.add_argument("--base-channels", type=int, default=16, help="U-Net width (gan, arcnn)")
     p.add_argument("--recon-weight", type=float, default=10.0,
                    help="L1 weight to the real accompaniment (0 = pure WGAN-GP)")
+    t = p.add_argument_group("transformer")
+    t.add_argument("--layers", type=int, default=4)
+    t.add_argument("--width", type=int, default=256, help="model width (embedding size)")
+    t.add_argument("--heads", type=int, default=4)
+    t.add_argument("--seq-len", type=int, default=512, help="training window in tokens")
+    t.add_argument("--warmup-steps", type=int, default=500)
     p.add_argument("--genre", help="genre label for the card (default: the dataset name)")
     p.add_argument("--no-export", action="store_true", help="train only")
     p.add_argument("--export-only", action="store_true", help="export the run's checkpoint")

@@ -25,7 +25,9 @@ MODES = ("gan", "arcnn", "transformer")
 REQUIRED = {"id": str, "mode": str, "title": str, "training": dict, "metrics": dict,
             "sha256": str}
 REQUIRED_BY_MODE = {"gan": {"genre": str, "tracks": list, "grid": dict, "inputs": list,
-                            "outputs": list, "gan": dict}}
+                            "outputs": list, "gan": dict},
+                    "arcnn": {"grid": dict},
+                    "transformer": {"transformer": dict}}
 
 
 @dataclass(frozen=True)
