@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..music.composition import Composition
+from ..music.meter import ClickLevel, bar_pattern
 
 NOTE_OFF, NOTE_ON = 0, 1  # sort order at equal ticks: offs first
 METRONOME_CHANNEL = 16    # a drum channel of the synth's own, never a track's (0-15)
@@ -40,20 +41,23 @@ def note_events(composition: Composition) -> list[Event]:
 
 def click_events(composition: Composition, start: int, end: int,
                  accent_velocity: int = 110, beat_velocity: int = 80) -> list[Event]:
-    """Metronome clicks on every notated beat in [start, end); bar downbeats accented.
+    """Metronome clicks on every notated beat in [start, end): bar downbeats accented,
+    and in compound metres (6/8 ...) each group of three lightly (music/meter.py).
 
     Beats count from tick 0 in the composition's time signature (one metre for
     the whole piece, as Composition keeps it)."""
     beat = composition.ticks_per_beat
-    bar = composition.ticks_per_bar
+    pattern = bar_pattern(composition.time_signature)
     length = max(1, beat // CLICK_TICKS_PER_BEAT)
     first = -(-start // beat) * beat  # the first beat at or after start
+    group_velocity = (accent_velocity + beat_velocity) // 2
     events = []
     for tick in range(first, end, beat):
-        accent = tick % bar == 0
-        pitch = CLICK_ACCENT if accent else CLICK_BEAT
-        events.append(Event(tick, NOTE_ON, METRONOME_CHANNEL, pitch,
-                            accent_velocity if accent else beat_velocity))
+        level = pattern[(tick // beat) % len(pattern)]
+        pitch = CLICK_BEAT if level == ClickLevel.BEAT else CLICK_ACCENT
+        velocity = {ClickLevel.ACCENT: accent_velocity, ClickLevel.GROUP: group_velocity,
+                    ClickLevel.BEAT: beat_velocity}[level]
+        events.append(Event(tick, NOTE_ON, METRONOME_CHANNEL, pitch, velocity))
         events.append(Event(tick + length, NOTE_OFF, METRONOME_CHANNEL, pitch, 0))
     return events
 

@@ -10,7 +10,6 @@ thread of its own.
 
 from __future__ import annotations
 
-import enum
 import math
 import threading
 import time
@@ -18,27 +17,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..music.composition import Composition
+from ..music.meter import ClickLevel, bar_pattern, is_compound  # noqa: F401 (re-exported)
 from .recorder import count_in_seconds
-
-
-class ClickLevel(enum.IntEnum):
-    BEAT = 0
-    GROUP = 1   # the start of a dotted-quarter group in a compound metre
-    ACCENT = 2  # beat 1 of a bar
-
-
-def is_compound(time_signature: tuple[int, int]) -> bool:
-    num, den = time_signature
-    return den >= 8 and num > 3 and num % 3 == 0
-
-
-def bar_pattern(time_signature: tuple[int, int]) -> list[ClickLevel]:
-    """The clicks of one bar: 3/4 -> A B B; 6/8 -> A B B G B B; 4/4 -> A B B B."""
-    num, _ = time_signature
-    compound = is_compound(time_signature)
-    return [ClickLevel.ACCENT if i == 0 else
-            ClickLevel.GROUP if compound and i % 3 == 0 else ClickLevel.BEAT
-            for i in range(num)]
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,16 @@ def test_metronome_clicks_on_every_beat_with_accented_downbeats():
     assert not sink.hanging()
 
 
+def test_six_eight_clicks_two_groups_of_three_per_bar():
+    from deepcomposer_desktop.audio.events import CLICK_ACCENT, click_events
+    comp = scale_piece(bars=2)
+    comp.time_signature = (6, 8)
+    ons = [e for e in click_events(comp, 0, 2 * comp.ticks_per_bar) if e.velocity]
+    assert [e.tick for e in ons] == [i * PPQ // 2 for i in range(12)]
+    assert [e.velocity for e in ons[:6]] == [110, 80, 80, 95, 80, 80]  # bar, group, eighths
+    assert [e.pitch == CLICK_ACCENT for e in ons[:6]] == [True, False, False, True, False, False]
+
+
 def test_count_in_clicks_a_bar_first_and_the_playhead_waits():
     comp = scale_piece(bars=1)
     player, sink = make(comp)
