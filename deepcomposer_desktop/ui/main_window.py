@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
@@ -33,6 +33,8 @@ from .transport_state import TransportState
 from .workers import JobRunner
 
 class MainWindow(TransportControl, QMainWindow):
+    take_unplugged = Signal(str)  # emitted on the MIDI poller's thread, handled on ours
+
     def __init__(self, *, audio: bool = True, interactive: bool = True) -> None:
         super().__init__()
         self.interactive = interactive  # False in tests: no modal dialogs
@@ -44,7 +46,8 @@ class MainWindow(TransportControl, QMainWindow):
         self.sound = LiveSound(self)
         self.player = QtPlayer(self.doc.comp, self.sound, self)
         self.live = LiveInput(self.sound, self.player.sink.now, self)
-        self.recorder = TakeRecorder(self.doc, self.live.hub, self.player.sink.now)
+        self.recorder = TakeRecorder(self.doc, self.live.hub, self.player.sink.now,
+                                     on_unplugged=self.take_unplugged.emit)
         self.setAcceptDrops(True)
         self.setMinimumSize(760, 520)
 
@@ -76,6 +79,8 @@ class MainWindow(TransportControl, QMainWindow):
         if audio:  # tests pass False: no sound card, no MIDI ports touched
             self.sound.start(self.settings.get("audio/soundfont") or None)
             self.live.start_devices()
+            if self.settings.get("midi/playback_port"):
+                self.midi_out_action.setChecked(True)
 
     # --- building ----------------------------------------------------------------------
     def _build_generate_panel(self) -> QDockWidget | None:
@@ -135,6 +140,13 @@ class MainWindow(TransportControl, QMainWindow):
         menu.addAction(self._action("&Solo", "S", lambda: self.toggle_track("solo"), "solo"))
         menu = self.menuBar().addMenu("T&ransport")
         menu.addActions(list(self.transport_bar.actions_by_name.values()))
+        menu.addSeparator()
+        self.midi_out_action = QAction("Send Playback to MIDI Port", self, checkable=True)
+        self.midi_out_action.setObjectName("action_midi_out")
+        self.midi_out_action.setToolTip('A virtual MIDI port, "DeepComposer Playback", that a DAW '
+                                        "or another synth can listen to")
+        self.midi_out_action.toggled.connect(self.set_midi_out)
+        menu.addAction(self.midi_out_action)
         menu = self.menuBar().addMenu("&View")
         menu.addAction(self._action("Fit Song", "Ctrl+0", self.editor.fit, "fit"))
         if self.generate_dock is not None:
@@ -162,6 +174,7 @@ class MainWindow(TransportControl, QMainWindow):
         self.piano.released_all.connect(self.live.release)
         self.live.key_changed.connect(self.piano.set_held)
         self.live.devices_changed.connect(self._devices_changed)
+        self.take_unplugged.connect(self._take_unplugged)
         doc.current_track_changed.connect(lambda _i: self.live.set_channel(self._channel()))
         doc.reset.connect(lambda: self.live.set_channel(self._channel()))
         self.sound.ready.connect(self._sound_ready)
@@ -236,6 +249,7 @@ class MainWindow(TransportControl, QMainWindow):
         self.settings.set("window/splitter", self.split.saveState())
         self.settings.sync()
         self.player.close()
+        self.close_midi_out()
         self.live.close()
         if self.player.sink.target is not None:
             self.player.sink.target.close()

@@ -4,7 +4,8 @@ a timer and signals (STYLE.md #4).
 The Player hands timed events to a sink. `TimerSink` keeps them in a heap and
 plays each one on the first timer tick at or after its time (within TIMER_MS),
 through LiveSound when there is a synth, silently otherwise: the playhead moves
-either way, so the studio works on a machine without sound.
+either way, so the studio works on a machine without sound. `outputs` are further
+sinks (the virtual MIDI output port) that get every event too, on their own clocks.
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ class TimerSink:
         self.target = None  # an audio.sequencer.SynthSink once the synth is there
         self._heap: list[tuple[float, int, Event]] = []
         self._order = itertools.count()
+        self.outputs: list = []  # e.g. midi_input.virtual_out.MidiOutSink
 
     def use(self, target) -> None:
         self.cancel()
         self.target = target
 
     def prepare(self, composition: Composition) -> None:
+        for out in self.outputs:
+            out.prepare(composition)
         if self.target is not None:
             self.target.prepare(composition)
         elif self.sound is not None:
@@ -52,6 +56,10 @@ class TimerSink:
         return self.target.now() if self.target is not None else self.clock()
 
     def schedule(self, at: float, event: Event) -> None:
+        if self.outputs:
+            ahead = at - self.now()
+            for out in self.outputs:
+                out.schedule(out.now() + ahead, event)
         if self.target is not None:
             self.target.schedule(at, event)
         else:
@@ -59,10 +67,17 @@ class TimerSink:
 
     def cancel(self) -> None:
         self._heap.clear()
+        for out in self.outputs:
+            out.cancel()
         if self.target is not None:
             self.target.cancel()
 
     def send_now(self, event: Event) -> None:
+        for out in self.outputs:
+            out.send_now(event)
+        self._sound_now(event)
+
+    def _sound_now(self, event: Event) -> None:
         if self.target is not None:
             self.target.send_now(event)
             return
@@ -77,7 +92,7 @@ class TimerSink:
         """Play every event that is due; returns how many."""
         now, count = self.clock(), 0
         while self._heap and self._heap[0][0] <= now:
-            self.send_now(heapq.heappop(self._heap)[2])
+            self._sound_now(heapq.heappop(self._heap)[2])  # outputs had it scheduled
             count += 1
         return count
 

@@ -4,6 +4,10 @@ The Recorder runs on the player's sink clock (the InputHub stamps each message
 with it), so a note played while the player says tick T is written at tick T,
 count-in included. When recording stops, the
 take becomes ONE undo step on the Document (STYLE.md #7).
+
+A keyboard unplugged mid-take ends the take on the device poller's thread; the
+Recorder keeps it for the next stop(), and `on_unplugged(reason)` tells the window
+(which must hop to its own thread) so it can stop the transport and say why.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ def note_difference(old: list[Note], new: list[Note]) -> tuple[list[Note], list[
 
 class TakeRecorder:
     def __init__(self, doc: Document, hub: InputHub, clock: Callable[[], float],
-                 mode: RecordMode = RecordMode.OVERDUB) -> None:
+                 mode: RecordMode = RecordMode.OVERDUB,
+                 on_unplugged: Callable[[str], None] | None = None) -> None:
         self.doc, self.hub, self.clock, self.mode = doc, hub, clock, mode
+        self.on_unplugged = on_unplugged
         self._recorder: Recorder | None = None
         self._track = -1
 
@@ -39,10 +45,14 @@ class TakeRecorder:
         """Record the current track from `start_tick`; the count-in begins at clock `at`."""
         self._track = self.doc.current_track
         self._recorder = Recorder(self.doc.comp, clock=self.clock, mode=self.mode,
-                                  count_in_bars=count_in_bars)
+                                  count_in_bars=count_in_bars, on_take_ended=self._ended)
         self._recorder.arm()
         self._recorder.start(start_tick, at=at)
         self.hub.recorder = self._recorder
+
+    def _ended(self, take) -> None:
+        if take.ended_by != "stop" and self.on_unplugged is not None:
+            self.on_unplugged(take.ended_by)
 
     def notes_so_far(self) -> list[Note]:
         """The take as it stands, held notes up to now (painted live in the roll)."""

@@ -35,6 +35,7 @@ SETTINGS = {s.key: s for s in [
     Setting("roll/snap", str, "1/16", "Piano-roll snap grid (1/4 .. 1/32, T for triplets, off)."),
     Setting("transport/metronome", bool, False, "Click on every beat while playing or recording."),
     Setting("transport/count_in", bool, True, "One bar of clicks before recording starts."),
+    Setting("midi/playback_port", bool, False, "Also send playback to the virtual MIDI port."),
     Setting("audio/soundfont", str, "", "SoundFont (.sf2) chosen by the user; empty: found automatically."),
 ]}
 

@@ -36,9 +36,13 @@ class LiveSound(QObject):
             self.ready.emit(self.soundfont_text, "Audio: silent")
             return
         driver = synth.start_audio()
-        self.synth = synth
         self.soundfont_text = f"SoundFont: {synth.soundfont.name}"
-        self.audio_text = f"Audio: {driver}" if driver else "Audio: no device (silent)"
+        if driver:
+            self.synth = synth
+            self.audio_text = f"Audio: {driver}"
+        else:  # nothing would ever render it: its event queue would only fill up
+            synth.close()
+            self.audio_text = "Audio: no device (silent)"
         self.ready.emit(self.soundfont_text, self.audio_text)
 
     # every method is safe to call without a synth (a midi_input.thru.NoteSink)

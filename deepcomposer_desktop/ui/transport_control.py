@@ -48,7 +48,40 @@ class TransportControl:
             self.editor.roll.live_notes = None
             count = self.recorder.stop()
             self.transport.set_switch("recording", False)
-            self.statusBar().showMessage(f"Recorded {count} notes", 4000)
+            why, self._take_ended_by = getattr(self, "_take_ended_by", None), None
+            text = f"Recorded {count} notes"
+            self.statusBar().showMessage(f"{text}; the take ended: {why}" if why else text,
+                                         8000 if why else 4000)
+
+    def _take_unplugged(self, reason: str) -> None:
+        """A keyboard went away mid-take: the take already ended, keeping its notes;
+        stop the transport so they land as one undo step and the user sees why."""
+        if self.transport.recording:
+            self._take_ended_by = reason
+            self.player.stop()
+
+    def close_midi_out(self) -> None:
+        for out in self.player.sink.outputs:
+            out.close()  # releases every note on the port first
+            out.port.close()
+        self.player.sink.outputs = []
+
+    def set_midi_out(self, on: bool) -> None:
+        """Send playback to the virtual MIDI port too (midi_input/virtual_out.py)."""
+        sink = self.player.sink
+        self.close_midi_out()
+        if on:
+            try:
+                from ..midi_input.backend import open_backend
+                from ..midi_input.virtual_out import MidiOutSink, open_virtual_output
+                sink.outputs = [MidiOutSink(open_virtual_output(open_backend()))]
+            except Exception as exc:  # no MIDI system here (or Windows MM: no virtual ports)
+                self.midi_out_action.setChecked(False)
+                self.show_error(f"No virtual MIDI output port: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+                return
+        self.settings.set("midi/playback_port", bool(on))
+        self.statusBar().showMessage("Playback also goes to the MIDI port \"DeepComposer Playback\""
+                                     if on else "Playback to the MIDI port is off", 4000)
 
     def _loop_changed(self) -> None:
         tr = self.transport

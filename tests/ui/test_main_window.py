@@ -269,3 +269,57 @@ def test_shortcuts_toggle_loop_and_metronome(window):
     assert tr.loop_on
     QTest.keyClick(window, Qt.Key.Key_K)
     assert tr.metronome and window.player.metronome
+
+
+def test_a_keyboard_unplugged_mid_take_stops_recording_and_keeps_its_notes(window, qtbot):
+    import threading
+
+    import mido
+    doc, tr = window.doc, window.transport
+    tr.set_switch("count_in", False)
+    window.add_track()
+    count = doc.undo_stack.count()
+    QTest.keyClick(window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: tr.position > 0, timeout=3000)
+    window.live.hub.handle(mido.Message("note_on", note=67, velocity=90), "USB Keyboard")
+    qtbot.wait(50)
+    # the device poller notices the unplug on its own thread
+    lost = threading.Thread(target=window.live.hub.source_lost, args=("USB Keyboard",))
+    lost.start()
+    lost.join()
+    qtbot.waitUntil(lambda: not tr.recording, timeout=3000)
+    assert not tr.playing
+    assert doc.undo_stack.count() == count + 1
+    assert [n.pitch for n in doc.track(1).notes] == [67]  # the held note, closed at the unplug
+    assert "unplugged: USB Keyboard" in window.statusBar().currentMessage()
+
+
+def test_playback_goes_to_the_virtual_midi_port_when_asked(window, qtbot, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    import mido
+    sys.path.insert(0, str(Path(__file__).parents[1] / "midi_input"))
+    import midi_memory_backend
+    import deepcomposer_desktop.midi_input.backend as backend_module
+    midi_memory_backend.reset()
+    backend = mido.Backend("midi_memory_backend")
+    monkeypatch.setattr(backend_module, "open_backend", lambda *a, **k: backend)
+    window.midi_out_action.setChecked(True)
+    assert window.settings.get("midi/playback_port")
+    [name] = backend.get_input_names()
+    got = []
+    daw = backend.open_input(name, callback=got.append)
+    try:
+        QTest.keyClick(window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: sum(m.type == "note_on" for m in got) >= 2, timeout=5000)
+        QTest.keyClick(window, Qt.Key.Key_Space)
+        first = sorted(window.doc.track(0).notes)[:2]
+        assert [m.note for m in got if m.type == "note_on"][:2] == [n.pitch for n in first]
+        assert any(m.type == "program_change" for m in got)
+        window.midi_out_action.setChecked(False)
+        assert not window.player.sink.outputs and not backend.get_input_names()
+        assert sum(m.is_cc(123) for m in got) == 16  # every note released on close
+    finally:
+        daw.close()
+        midi_memory_backend.reset()
