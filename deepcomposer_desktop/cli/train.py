@@ -31,6 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--run-dir", help="checkpoints and logs (default runs/ID)")
     p.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     p.add_argument("--limit-pieces", type=int, help="use at most N pieces (quick trials)")
+    p.add_argument("--threads", type=int, help="PyTorch threads (default: all cores)")
     p.add_argument("--base-channels", type=int, default=16, help="U-Net width (gan, arcnn)")
     p.add_argument("--recon-weight", type=float, default=10.0,
                    help="L1 weight to the real accompaniment (0 = pure WGAN-GP)")
