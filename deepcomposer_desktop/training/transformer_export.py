@@ -22,6 +22,7 @@ from ..generation.transformer import ExtendParams, TokenRunner, extend
 from ..music.composition import Composition, Note, Tempo
 from ..music.keys import Key
 from ..music.metrics import track_metrics
+from .arcnn_export import held_out
 from .gan_export import machine
 from .transformer_net import export_onnx
 
@@ -130,7 +131,8 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     val_nll = trainer.nll(trainer.val, 128)
     metrics = {"test_nll_per_event": round(test_nll, 4), "validation_nll_per_event": round(val_nll, 4),
                "nll_goal": 1.0, "nll_sequences": 128, "nll_tokens_per_sequence": cfg.seq_len,
-               **continuation_metrics(runner, data, trainer.test.pieces, cfg.seed)}
+               "evaluated_on": held_out(data)[1],
+               **continuation_metrics(runner, data, held_out(data)[0], cfg.seed)}
     card = {
         "id": model_id, "mode": "transformer", "genre": genre,
         "title": f"Transformer melody extension: {genre.replace('-', ' ')}",

@@ -25,4 +25,24 @@ def test_every_shipped_gan_model_has_its_reproduce_command(capsys):
         assert int(_opt(cmd, "--base-channels")) == hp["net"]["base"]
         assert float(_opt(cmd, "--max-minutes")) == hp["max_minutes"]
     assert reproduce.main(["--dry-run"]) == 0
-    assert capsys.readouterr().out.count("deepcomposer train --mode gan") == len(cmds)
+    assert capsys.readouterr().out.count("deepcomposer train --mode") == len(cmds)
+
+
+def test_the_arcnn_and_transformer_cards_match_their_commands():
+    cmds = {c[-1].removeprefix("models/"): c for c in reproduce.commands()}
+    cards = [json.loads(p.read_text()) for pattern in ("arcnn-*.json", "transformer-*.json")
+             for p in SHIPPED_DIR.glob(pattern)]
+    for card in cards:
+        cmd, hp = cmds[card["id"]], card["training"]["hyperparameters"]
+        assert _opt(cmd, "--mode") == card["mode"]
+        assert _opt(cmd, "--dataset") == hp["dataset"]
+        assert float(_opt(cmd, "--lr")) == hp["lr"]
+        assert int(_opt(cmd, "--batch-size")) == hp["batch_size"]
+        assert float(_opt(cmd, "--max-minutes")) == hp["max_minutes"]
+        assert int(_opt(cmd, "--seed")) == hp["seed"]
+        if card["mode"] == "arcnn":
+            assert int(_opt(cmd, "--base-channels")) == hp["base"]
+        else:
+            assert int(_opt(cmd, "--width")) == hp["net"]["d_model"]
+            assert int(_opt(cmd, "--layers")) == hp["net"]["n_layers"]
+            assert int(_opt(cmd, "--seq-len")) == hp["seq_len"]
