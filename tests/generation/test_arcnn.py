@@ -7,9 +7,19 @@ from deepcomposer_desktop.music import Key, Note, load_sample
 from deepcomposer_desktop.music.pianoroll import RollGrid, notes_to_roll
 
 
-@pytest.fixture(scope="module")
-def runner(tiny_arcnn_onnx):
-    return ArcnnRunner(ort.InferenceSession(str(tiny_arcnn_onnx)))
+@pytest.fixture(scope="module", params=["untrained", "shipped"])
+def runner(request, tiny_arcnn_onnx):
+    """Every guarantee on a tiny untrained net and on the shipped model."""
+    if request.param == "untrained":
+        return ArcnnRunner(ort.InferenceSession(str(tiny_arcnn_onnx)))
+    from deepcomposer_desktop.generation.registry import default_registry
+    try:
+        model_id = default_registry().default_id("arcnn")
+    except Exception as exc:
+        pytest.skip(f"no AR-CNN model installed: {exc}")
+    session, card = default_registry().session(model_id, "arcnn")
+    g = card["grid"]
+    return ArcnnRunner(session, g["lowest"], g["pitches"], g["steps"])
 
 
 def cells(comp, runner):

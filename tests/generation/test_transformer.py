@@ -8,9 +8,18 @@ from deepcomposer_desktop.generation.transformer import (
 from deepcomposer_desktop.music import Key, load_sample
 
 
-@pytest.fixture(scope="module")
-def runner(tiny_transformer_onnx):
-    return TokenRunner(ort.InferenceSession(str(tiny_transformer_onnx)), max_len=64)
+@pytest.fixture(scope="module", params=["untrained", "shipped"])
+def runner(request, tiny_transformer_onnx):
+    """Every guarantee on a tiny untrained net and on the shipped model."""
+    if request.param == "untrained":
+        return TokenRunner(ort.InferenceSession(str(tiny_transformer_onnx)), max_len=64)
+    from deepcomposer_desktop.generation.registry import default_registry
+    try:
+        model_id = default_registry().default_id("transformer")
+    except Exception as exc:
+        pytest.skip(f"no Transformer model installed: {exc}")
+    session, card = default_registry().session(model_id, "transformer")
+    return TokenRunner(session, card["transformer"]["max_len"])
 
 
 def test_continuation_keeps_the_input_and_extends_it(runner):
