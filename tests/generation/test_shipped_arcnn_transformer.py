@@ -3,7 +3,6 @@ issue's must-shows through the CLI (skipped where no such model is installed).""
 
 from __future__ import annotations
 
-
 import pytest
 
 from deepcomposer_desktop.cli import main as cli
