@@ -163,6 +163,7 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     out_dir.mkdir(parents=True, exist_ok=True)
     onnx_path = out_dir / f"{model_id}.onnx"
     cfg, data = trainer.cfg, trainer.data
+    trainer.load_best()
     trainer.model.eval()
     export_onnx(trainer.model, str(onnx_path), cfg.steps, cfg.pitches)
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
@@ -175,7 +176,7 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     metrics = held_out_metrics(runner, data, pieces, cfg.seed)
     metrics["evaluated_on"] = part
     metrics["test_loss"] = test_loss(trainer)
-    metrics["validation_loss"] = trainer.val_loss
+    metrics["validation_loss"] = trainer.best.get("val_loss", trainer.val_loss)
     card = {
         "id": model_id, "mode": "arcnn", "genre": genre,
         "title": f"AR-CNN melody enhancement: {genre.replace('-', ' ')}",
@@ -201,6 +202,7 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
             "iterations": trainer.step, "epochs": round(trainer.step / trainer.steps_per_epoch, 2),
             "wall_seconds": round(trainer.seconds, 1), "final_train_loss": trainer.last_loss,
             "final_validation_loss": trainer.val_loss, "machine": machine(),
+            "exported_weights": trainer.best or "last step",
             "command": (f"deepcomposer train --mode arcnn --dataset {cfg.dataset} "
                         f"--output models/{model_id} (see README 'Models')"),
         },

@@ -9,6 +9,8 @@ corrupted validation windows (same seed every time), so the curve is comparable.
 Logs are JSON lines in <run>/log.jsonl (the loss every step; the validation loss
 every `eval_every` steps); a safetensors checkpoint every `checkpoint_minutes` and
 at the end; the same run folder resumes. `max_minutes` bounds the wall time.
+The weights with the lowest validation loss so far are kept in best.safetensors,
+and those are what gets exported (a small corpus overfits a long run).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class ArcnnTrainer:
         self.last_loss: float | None = None
         self.val_loss: float | None = None
         self.ckpt = self.run / "checkpoint.safetensors"
+        self.best_path = self.run / "best.safetensors"
+        self.best: dict = {}  # step and val_loss of best.safetensors
         self.trained_config = cfg.to_dict()  # what the weights were trained with
         if self.ckpt.exists():
             meta = load_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt})
@@ -112,6 +116,7 @@ class ArcnnTrainer:
             self.seconds, self.val_loss = meta["seconds"], meta.get("val_loss")
             self.last_loss = meta.get("last_loss")
             self.trained_config = meta.get("config", self.trained_config)
+            self.best = meta.get("best", {})
         self.rng = np.random.default_rng(cfg.seed + self.step)
 
     @property
@@ -134,7 +139,18 @@ class ArcnnTrainer:
         save_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt},
                         {"step": self.step, "epoch": self.epoch, "seconds": self.seconds,
                          "val_loss": self.val_loss, "last_loss": self.last_loss,
-                         "config": self.cfg.to_dict()})
+                         "config": self.trained_config, "best": self.best})
+
+    def _maybe_best(self) -> None:
+        if self.val_loss is not None and self.val_loss < self.best.get("val_loss", float("inf")):
+            self.best = {"step": self.step, "val_loss": self.val_loss, "epoch": self.epoch,
+                         "seconds": round(self.seconds, 1)}
+            save_checkpoint(self.best_path, {"model": self.model}, {}, {"best": self.best})
+
+    def load_best(self) -> None:
+        """Use the weights of the best validation loss (for export)."""
+        if self.best_path.exists():
+            self.best = load_checkpoint(self.best_path, {"model": self.model})["best"]
 
     def _log(self, fh, record: dict) -> None:
         fh.write(json.dumps(record) + "\n")
@@ -168,6 +184,7 @@ class ArcnnTrainer:
                 if self.step % cfg.eval_every == 0 or self.step == total:
                     self.val_loss = self.validate()
                     record["val_loss"] = round(self.val_loss, 5)
+                    self._maybe_best()
                 self._log(log, record)
                 if self.progress and (self.step % 10 == 0 or "val_loss" in record):
                     print(json.dumps(record), flush=True)
@@ -176,6 +193,7 @@ class ArcnnTrainer:
                     last_ckpt = time.monotonic()
             if self.val_loss is None or (self.step % cfg.eval_every and self.step != total):
                 self.val_loss = self.validate()
+                self._maybe_best()
                 self._log(log, {"step": self.step, "epoch": self.epoch,
                                 "val_loss": round(self.val_loss, 5),
                                 "seconds": round(self.seconds, 1)})

@@ -122,6 +122,7 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     out_dir.mkdir(parents=True, exist_ok=True)
     onnx_path = out_dir / f"{model_id}.onnx"
     cfg, net, data = trainer.cfg, trainer.cfg.net, trainer.data
+    trainer.load_best()
     trainer.model.eval()
     export_onnx(trainer.model, str(onnx_path))
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
@@ -159,7 +160,7 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
             "steps": trainer.step, "tokens_seen": int(trainer.tokens_seen),
             "epochs": round(trainer.tokens_seen / max(trainer.train_tokens, 1), 2),
             "wall_seconds": round(trainer.seconds, 1), "final_train_nll": trainer.last_loss,
-            "machine": machine(),
+            "machine": machine(), "exported_weights": trainer.best or "last step",
             "command": (f"deepcomposer train --mode transformer --dataset {cfg.dataset} "
                         f"--output models/{model_id} (see README 'Models')"),
         },

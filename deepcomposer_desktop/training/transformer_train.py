@@ -7,7 +7,8 @@ anneals), gradient clipping at 1.0. Loss = cross-entropy in nats per event.
 Validation and test NLL are measured on fixed sets of sequences of the held-out
 pieces (same seed each time, no transposition, random tempi): comparable across
 evaluations. Logs are JSON lines in <run>/log.jsonl, checkpoints safetensors,
-and the same run folder resumes.
+and the same run folder resumes. The weights with the lowest validation NLL so
+far are kept in best.safetensors; those are exported.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class TransformerTrainer:
         self.last_loss: float | None = None
         self.val_nll: float | None = None
         self.ckpt = self.run / "checkpoint.safetensors"
+        self.best_path = self.run / "best.safetensors"
+        self.best: dict = {}
         self.trained_config = cfg.to_dict()  # what the weights were trained with
         if self.ckpt.exists():
             meta = load_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt})
@@ -83,6 +86,7 @@ class TransformerTrainer:
             self.tokens_seen, self.val_nll = meta["tokens_seen"], meta.get("val_nll")
             self.last_loss = meta.get("last_loss")
             self.trained_config = meta.get("config", self.trained_config)
+            self.best = meta.get("best", {})
         self.rng = np.random.default_rng(cfg.seed + self.step)
 
     @property
@@ -120,7 +124,18 @@ class TransformerTrainer:
         save_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt},
                         {"step": self.step, "seconds": self.seconds, "tokens_seen": self.tokens_seen,
                          "val_nll": self.val_nll, "last_loss": self.last_loss,
-                         "config": self.cfg.to_dict()})
+                         "config": self.trained_config, "best": self.best})
+
+    def _maybe_best(self) -> None:
+        if self.val_nll is not None and self.val_nll < self.best.get("val_nll", float("inf")):
+            self.best = {"step": self.step, "val_nll": self.val_nll,
+                         "tokens_seen": self.tokens_seen, "seconds": round(self.seconds, 1)}
+            save_checkpoint(self.best_path, {"model": self.model}, {}, {"best": self.best})
+
+    def load_best(self) -> None:
+        """Use the weights of the best validation NLL (for export)."""
+        if self.best_path.exists():
+            self.best = load_checkpoint(self.best_path, {"model": self.model})["best"]
 
     def fit(self) -> dict:
         cfg = self.cfg
@@ -157,6 +172,7 @@ class TransformerTrainer:
                 if self.step % cfg.eval_every == 0:
                     self.val_nll = self.nll(self.val)
                     record["val_nll"] = round(self.val_nll, 4)
+                    self._maybe_best()
                 if self.step % 10 == 0 or "val_nll" in record:
                     write(record)
                 else:
@@ -165,6 +181,7 @@ class TransformerTrainer:
                     self.save()
                     last_ckpt = time.monotonic()
             self.val_nll = self.nll(self.val)
+            self._maybe_best()
             write({"step": self.step, "val_nll": round(self.val_nll, 4),
                    "seconds": round(self.seconds, 1)})
         self.save()
