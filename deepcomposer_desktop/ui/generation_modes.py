@@ -90,10 +90,15 @@ def card_summary(card: dict) -> str:
         pieces = pieces.get("train")
     lines = [f"{card.get('title', card.get('id'))}",
              f"Genre: {card.get('genre', '?')}",
-             f"Tracks: {tracks or '?'}",
+             *([f"Tracks: {tracks or '?'}"] if card.get("mode") == "gan" else []),
              f"Trained on: {data}{f' ({pieces} pieces)' if pieces else ''}"]
     metrics = card.get("metrics", {})
-    model, real = metrics.get("model"), metrics.get("real")
+    if isinstance(metrics.get("test_nll_per_event"), (int, float)):
+        lines.append(f"Held-out loss: {metrics['test_nll_per_event']:.3f} nats per event")
+    # GAN: accompaniment; AR-CNN: the enhanced melody; Transformer: the continuation
+    model = next((metrics[k] for k in ("model", "enhanced", "continuation")
+                  if isinstance(metrics.get(k), dict)), None)
+    real = metrics.get("real")
     if isinstance(model, dict) and isinstance(real, dict):  # generated beside real, held out
         pairs = [f"{label} {model[k]:.2f} vs {real[k]:.2f}" for k, label in METRIC_LABELS.items()
                  if isinstance(model.get(k), (int, float)) and isinstance(real.get(k), (int, float))]
