@@ -35,13 +35,15 @@ PARAMS: dict[str, list[Param]] = {
     ],
     "arcnn": [
         Param("iterations", "Iterations", "int", 100, "How many single-cell edits the network makes. "
-              "More iterations change the melody more.", 0, 1000),
+              "An edit may also undo an earlier one, so a complete melody changes less than "
+              "this.", 0, 1000),
         Param("max_add", "Max notes to add", "int", 500, "Upper limit of notes (16th-note cells) added.",
               0, 1000),
         Param("max_remove_percent", "Max notes to remove (%)", "float", 100.0,
               "Upper limit of the input's cells that may be removed, in percent.", 0, 100),
         Param("temperature", "Creative risk", "float", 1.0, "Sampling temperature: low stays close "
-              "to the most likely edit, high takes more surprising ones.", 0.5, 6.0),
+              "to the most likely edit, high takes more surprising ones. At 1.0 a complete, "
+              "tuneful melody changes little; 1.5-2 gives a livelier variation.", 0.5, 6.0),
         Param("key_lock", "Key lock", "bool", False, "Only add notes in the song's key."),
     ],
     "transformer": [
