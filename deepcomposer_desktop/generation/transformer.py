@@ -39,7 +39,7 @@ class ExtendParams:
     max_chord_notes: int = 4
     key: Key | None = None
     key_lock: bool = False  # lock to `key`, or to the key detected from the input
-    quantize: str | None = None  # e.g. "1/16" snaps the continuation to that grid
+    quantize: str | None = None  # e.g. "1/16" snaps the continuation to that grid ("off": none)
     seed: int | None = None
     track: int = 0
 
@@ -52,6 +52,14 @@ class ExtendParams:
             raise ValueError("sampling is 'topk' or 'nucleus'")
         if self.max_chord_notes < 1:
             raise ValueError("max_chord_notes must be at least 1")
+        if self.quantize and self.quantize != "off":
+            from ..music.edit import grid_ticks
+            try:
+                ok = grid_ticks(480, self.quantize) > 0
+            except (ValueError, ZeroDivisionError):
+                ok = False
+            if not ok:
+                raise ValueError(f"quantize {self.quantize!r}: expected a grid like 1/16 or 1/8T")
 
 
 class TokenRunner:
@@ -169,7 +177,7 @@ def extend(comp: Composition, runner: TokenRunner, params: ExtendParams,
         start = int(round(comp.tick_at(n.start)))
         stop = int(round(comp.tick_at(n.end)))
         new_notes.append(Note(start, n.pitch, max(stop - start, 1), max(1, min(n.velocity, 127))))
-    if params.quantize:
+    if params.quantize and params.quantize != "off":
         new_notes = quantize(new_notes, comp.ppq, params.quantize, ends=True)
     out = comp.copy()
     out.tracks[params.track].notes = sorted(notes + new_notes)

@@ -14,7 +14,7 @@ from .composition import Composition, Note, Tempo, Track
 def grid_ticks(ppq: int, grid: Fraction | float | str) -> float:
     """Ticks per grid cell. `grid` is a note value as a fraction of a whole note:
     '1/16' (a sixteenth), '1/8t' (an eighth-note triplet), 0.25 ..."""
-    triplet = isinstance(grid, str) and grid.endswith("t")
+    triplet = isinstance(grid, str) and grid.lower().endswith("t")
     value = Fraction(grid[:-1] if triplet else grid) if isinstance(grid, str) else Fraction(grid)
     ticks = float(value * 4 * ppq)
     return ticks * 2 / 3 if triplet else ticks

@@ -56,11 +56,16 @@ PARAMS: dict[str, list[Param]] = {
         Param("sampling", "Sampling", "choice", "topk",
               "Top-k keeps the k likeliest tokens; nucleus the smallest set holding p of the "
               "probability.", choices=("topk", "nucleus")),
+        Param("threshold", "Threshold", "float", 0.0,
+              "k for top-k (e.g. 40) or p for nucleus (e.g. 0.9); 0 uses those defaults.", 0, 200),
         Param("max_rest_seconds", "Max rest (s)", "float", 2.0,
               "Longer silences in the continuation are shortened to this.", 0, 10),
         Param("max_chord_notes", "Max chord notes", "int", 4,
               "At most this many notes may start at one instant.", 1, 10),
         Param("key_lock", "Key lock", "bool", False, "Only play notes in the song's key."),
+        Param("quantize", "Quantize", "choice", "off",
+              "Snap the continuation to this grid (the model plays freely timed).",
+              choices=("off", "1/8", "1/16", "1/8T", "1/16T")),
     ],
 }
 

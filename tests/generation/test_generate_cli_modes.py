@@ -78,6 +78,18 @@ def test_bad_parameters_exit_3(models, tmp_path, capsys, extra):
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_transformer_quantize_snaps_the_continuation_and_checks_the_grid(models, tmp_path):
+    out = tmp_path / "q.mid"
+    base = ["generate", "--mode", "transformer", "--input", "sample:twinkle", "--output", str(out),
+            "--extend-seconds", "4", "--seed", "5"]
+    assert cli(base + ["--quantize", "1/8T"]) == 0
+    before, after = load_sample("twinkle"), read_midi(out)
+    cell = before.ppq // 3  # an eighth-note triplet
+    new = [n for n in after.tracks[0].notes if n.start >= before.tracks[0].end]
+    assert new and all(n.start % cell == 0 for n in new)
+    assert cli(base + ["--quantize", "1/x"]) == 3
+
+
 def test_no_model_of_the_mode_is_exit_4(tmp_path, monkeypatch, capsys):
     import deepcomposer_desktop.generation.registry as registry_module
     monkeypatch.setattr(registry_module, "_DEFAULT", Registry([tmp_path]))
