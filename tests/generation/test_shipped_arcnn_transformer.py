@@ -73,3 +73,39 @@ def test_transformer_key_lock_keeps_new_notes_in_the_scale(tmp_path):
     end = before.tracks[0].end
     new = [n for n in after.tracks[0].notes if n.start >= end]
     assert new and all(n.pitch % 12 in scale for n in new)
+
+
+def test_transformer_card_parity_and_goal_are_recorded():
+    card = _card("transformer")
+    assert card["transformer"]["onnx_vs_pytorch_max_abs_diff"] < 1e-4
+    assert card["transformer"]["vocab_size"] == 310 and card["transformer"]["max_len"] >= 128
+    assert card["metrics"]["nll_goal"] == 1.0 and card["metrics"]["evaluated_on"] == "test"
+
+
+def test_transformer_cli_same_seed_same_output(tmp_path):
+    _card("transformer")
+    outs = []
+    for name, seed in (("a", "7"), ("b", "7"), ("c", "8")):
+        out = tmp_path / f"{name}.mid"
+        assert cli(["generate", "--mode", "transformer", "--input", "sample:mary", "--output",
+                    str(out), "--extend-seconds", "8", "--seed", seed]) == 0
+        outs.append(sorted(read_midi(out).tracks[0].notes))
+    assert outs[0] == outs[1] != outs[2]
+
+
+def test_transformer_cli_chord_and_rest_limits(tmp_path):
+    _card("transformer")
+    out = tmp_path / "x.mid"
+    assert cli(["generate", "--mode", "transformer", "--input", "sample:ode-to-joy", "--output",
+                str(out), "--extend-seconds", "15", "--max-chord-notes", "1",
+                "--max-rest-seconds", "0.5", "--seed", "2"]) == 0
+    before, after = load_sample("ode-to-joy"), read_midi(out)
+    end = before.tracks[0].end
+    new = sorted(n for n in after.tracks[0].notes if n.start >= end)
+    assert new
+    starts = [n.start for n in new]
+    assert max(starts.count(s) for s in set(starts)) == 1
+    sounding = after.seconds_at(end)
+    for n in new:
+        assert after.seconds_at(n.start) - sounding <= 0.5 + 0.01
+        sounding = max(sounding, after.seconds_at(n.end))

@@ -82,3 +82,26 @@ def test_invalid_params_are_refused(runner):
         extend(load_sample("mary"), runner, ExtendParams(extend_seconds=0))
     with pytest.raises(ValueError):
         extend(load_sample("mary"), runner, ExtendParams(sampling="beam"))
+
+
+def test_rests_never_exceed_the_maximum(runner):
+    comp = load_sample("twinkle")
+    out = extend(comp, runner, ExtendParams(extend_seconds=15, seed=2, max_rest_seconds=0.5))
+    added = sorted(out.tracks[0].notes)[len(comp.tracks[0].notes):]
+    assert added
+    sounding = comp.seconds_at(comp.tracks[0].end)
+    for n in added:
+        assert out.seconds_at(n.start) - sounding <= 0.5 + 0.01
+        sounding = max(sounding, out.seconds_at(n.end))
+
+
+def test_cached_steps_match_full_passes(runner):
+    """The KV cache in the ONNX graph: one cached step = a full pass over the whole prefix."""
+    comp = load_sample("twinkle")
+    tokens = tk.encode([tk.TimedNote(comp.seconds_at(n.start), comp.seconds_at(n.end), n.pitch, 80)
+                        for n in comp.tracks[0].notes])[:40]
+    logits, past = runner.run(tokens[:20], runner.empty_past())
+    for i in range(20, len(tokens)):
+        full, _ = runner.run(tokens[:i], runner.empty_past())
+        assert np.abs(full - logits).max() < 1e-4
+        logits, past = runner.run([tokens[i]], past)
