@@ -115,6 +115,22 @@ def continuation_metrics(runner: TokenRunner, data, pieces, seed: int = 0) -> di
                       f"{EXTEND_SECONDS:g} s. Key = the piece's key (Krumhansl-Schmuckler).")}
 
 
+def _recent_loss(log: Path, n: int) -> float | None:
+    """Mean training loss of the last `n` steps in the run's log (one batch is noisy)."""
+    if not log.exists():
+        return None
+    losses: dict[int, float] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if "loss" in record:
+            losses[record["step"]] = record["loss"]  # a resumed run logs a step again: keep the last
+    recent = [losses[k] for k in sorted(losses)[-n:]]
+    return round(float(np.mean(recent)), 4) if recent else None
+
+
 def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dict:
     import onnxruntime as ort
 
@@ -130,7 +146,9 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     runner = TokenRunner(session, net.max_len)
     test_nll = trainer.nll(trainer.test, 128)
     val_nll = trainer.nll(trainer.val, 128)
+    train_nll = trainer.nll(trainer.train, 128)  # training pieces, with their augmentation
     metrics = {"test_nll_per_event": round(test_nll, 4), "validation_nll_per_event": round(val_nll, 4),
+               "train_nll_per_event": round(train_nll, 4),
                "nll_goal": 1.0, "nll_sequences": 128, "nll_tokens_per_sequence": cfg.seq_len,
                "evaluated_on": held_out(data)[1],
                **continuation_metrics(runner, data, held_out(data)[0], cfg.seed)}
@@ -160,6 +178,9 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
             "steps": trainer.step, "tokens_seen": int(trainer.tokens_seen),
             "epochs": round(trainer.tokens_seen / max(trainer.train_tokens, 1), 2),
             "wall_seconds": round(trainer.seconds, 1), "final_train_nll": trainer.last_loss,
+            "train_nll_last_100_steps": _recent_loss(trainer.run / "log.jsonl", 100),
+            "final_validation_nll": trainer.val_nll,
+            "tokens_per_second": round(trainer.tokens_seen / max(trainer.seconds, 1e-9), 1),
             "machine": machine(), "exported_weights": trainer.best or "last step",
             "command": (f"deepcomposer train --mode transformer --dataset {cfg.dataset} "
                         f"--output models/{model_id} (see README 'Models')"),
