@@ -29,7 +29,7 @@ ARCNN = ["deepcomposer", "train", "--mode", "arcnn", "--dataset", "bach-chorales
          "--base-channels", "16", "--seed", "0", "--threads", "1", "--no-progress",
          "--output", "models/arcnn-bach-chorales"]
 TRANSFORMER = ["deepcomposer", "train", "--mode", "transformer", "--dataset", "bach-chorales",
-               "--epochs", "1000", "--max-minutes", "75", "--lr", "1e-3", "--batch-size", "16",
+               "--epochs", "1000", "--max-minutes", "100", "--lr", "1e-3", "--batch-size", "16",
                "--seq-len", "256", "--width", "256", "--layers", "4", "--heads", "4",
                "--warmup-steps", "300", "--seed", "0", "--threads", "1", "--no-progress",
                "--output", "models/transformer-bach-chorales"]
