@@ -142,7 +142,7 @@ def register(subparsers) -> None:
     t.add_argument("--max-rest-seconds", type=float, default=2.0,
                    help="longer silences in the continuation are shortened to this")
     t.add_argument("--max-chord-notes", type=int, default=4,
-                   help="at most this many notes starting together")
+                   help="at most this many new notes sounding at once")
     t.add_argument("--quantize", help="snap the continuation to a grid, e.g. 1/16")
 
 

@@ -11,8 +11,9 @@ input's last note. The DeepComposer parameters map as follows: input duration ->
 input_seconds, track extension duration -> extend_seconds, sampling (top-k or
 nucleus) with its threshold, creative risk -> temperature, maximum rest time ->
 max_rest_seconds (longer silences are shortened to it), maximum notes per chord ->
-max_chord_notes (NOTE_ONs past it at one instant are masked). `key` masks NOTE_ON
-tokens outside a scale. A seed gives the same result.
+max_chord_notes (NOTE_ONs are masked while that many new notes sound). `key` masks
+NOTE_ON tokens outside a scale. No new note is held longer than MAX_HOLD_SECONDS (or
+the prime's longest note). A seed gives the same result.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from ..music.composition import Composition, Note
 from ..music.edit import quantize
 from ..music.keys import Key, detect_key
 from . import tokenizer as tk
+
+# The longest notes in the chorales: a whole note under a fermata at the slowest
+# training tempo (60 bpm). A prime with longer notes raises the cap to its longest.
+MAX_HOLD_SECONDS = 4.0
 
 
 @dataclass
@@ -105,8 +110,12 @@ def choose(logits: np.ndarray, mask: np.ndarray, params: ExtendParams,
 
 def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
                     rng: np.random.Generator, pitch_ok: np.ndarray | None = None,
-                    progress: Callable[[float], bool | None] | None = None) -> list[int]:
-    """Sample tokens after `prime` until `extend_seconds` of time have passed."""
+                    progress: Callable[[float], bool | None] | None = None,
+                    max_hold: float = MAX_HOLD_SECONDS) -> list[int]:
+    """Sample tokens after `prime` until `extend_seconds` of time have passed. A new
+    note held longer than `max_hold` gets its NOTE_OFF fed to the model in place of a
+    sampled token: the model often loses a note's NOTE_ON when the context slides and
+    would otherwise hold it to the end (measured: notes of 10-29 s in +30 s of twinkle)."""
     base = np.ones(tk.VOCAB_SIZE, bool)
     base[[tk.PAD, tk.START]] = False
     if pitch_ok is not None:
@@ -117,14 +126,35 @@ def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
     logits, past = runner.run(context, runner.empty_past())
     out: list[int] = []
     elapsed, onsets_now = 0.0, 0
+    sounding: dict[int, list[float]] = {}  # pitch -> onsets of the notes it holds (FIFO)
+    forced: list[int] = []
     max_steps = int(params.extend_seconds * 60) + 200  # a model that never moves time must stop
     for _ in range(max_steps):
-        mask = no_note_on if onsets_now >= params.max_chord_notes else base
-        token = choose(logits, mask, params, rng)
+        if forced:
+            token = forced.pop(0)
+        else:
+            held = [elapsed - onsets[0] for onsets in sounding.values() if onsets]
+            # A chord is what sounds together: no new note past max_chord_notes at once.
+            crowded = max(onsets_now, sum(len(o) for o in sounding.values()))
+            mask = no_note_on if crowded >= params.max_chord_notes else base
+            if held:  # no time shift may carry the longest-held note past max_hold
+                room = int(round((max_hold - max(held)) / tk.SHIFT_SECONDS))
+                if room < tk.N_SHIFTS:
+                    mask = mask.copy()
+                    mask[tk.TIME_SHIFT + max(room, 1):tk.VELOCITY] = False
+            token = choose(logits, mask, params, rng)
         out.append(token)
+        if tk.is_note_on(token):
+            sounding.setdefault(tk.note_on_pitch(token), []).append(elapsed)
+        elif tk.NOTE_OFF <= token < tk.TIME_SHIFT:
+            onsets = sounding.get(token - tk.NOTE_OFF + tk.LOWEST)
+            if onsets:
+                onsets.pop(0)
         if tk.TIME_SHIFT <= token < tk.VELOCITY:
             elapsed += tk.shift_seconds(token)
             onsets_now = 0
+            forced = [tk.NOTE_OFF + pitch - tk.LOWEST for pitch, onsets in sounding.items()
+                      if onsets and elapsed - onsets[0] >= max_hold - 1e-9]
             if progress is not None and progress(min(elapsed / params.extend_seconds, 1.0)) is False:
                 break
             if elapsed >= params.extend_seconds:
@@ -169,7 +199,8 @@ def extend(comp: Composition, runner: TokenRunner, params: ExtendParams,
         key = comp.key or detect_key([n.pitch for n in notes], [n.duration for n in notes])
     pitch_ok = key.scale_mask() if params.key_lock and key is not None else None
     rng = np.random.default_rng(params.seed)
-    tokens = continue_tokens(runner, prime, params, rng, pitch_ok, progress)
+    max_hold = max([MAX_HOLD_SECONDS] + [n.end - n.start for n in timed])
+    tokens = continue_tokens(runner, prime, params, rng, pitch_ok, progress, max_hold)
     generated = tk.decode(tokens, offset=end_s, close_at=end_s + params.extend_seconds)
     generated = collapse_rests(generated, end_s, params.max_rest_seconds)
     new_notes = []

@@ -61,7 +61,7 @@ PARAMS: dict[str, list[Param]] = {
         Param("max_rest_seconds", "Max rest (s)", "float", 2.0,
               "Longer silences in the continuation are shortened to this.", 0, 10),
         Param("max_chord_notes", "Max chord notes", "int", 4,
-              "At most this many notes may start at one instant.", 1, 10),
+              "At most this many new notes may sound at once.", 1, 10),
         Param("key_lock", "Key lock", "bool", False, "Only play notes in the song's key."),
         Param("quantize", "Quantize", "choice", "off",
               "Snap the continuation to this grid (the model plays freely timed).",

@@ -4,7 +4,7 @@ import pytest
 
 from deepcomposer_desktop.generation import tokenizer as tk
 from deepcomposer_desktop.generation.transformer import (
-    ExtendParams, TokenRunner, choose, collapse_rests, extend)
+    MAX_HOLD_SECONDS, ExtendParams, TokenRunner, choose, collapse_rests, extend)
 from deepcomposer_desktop.music import Key, load_sample
 
 
@@ -93,6 +93,22 @@ def test_rests_never_exceed_the_maximum(runner):
     for n in added:
         assert out.seconds_at(n.start) - sounding <= 0.5 + 0.01
         sounding = max(sounding, out.seconds_at(n.end))
+
+
+@pytest.mark.parametrize("name,seed", [("twinkle", 0), ("amazing-grace", 0)])
+def test_no_new_note_hangs_and_chords_stay_small(runner, name, seed):
+    """Without the cap the shipped model held notes for 10-29 s of a 30 s extension
+    (their NOTE_ON slid out of the context) and piled up dozens at once."""
+    comp = load_sample(name)
+    out = extend(comp, runner, ExtendParams(extend_seconds=30, seed=seed, max_chord_notes=3))
+    added = sorted(out.tracks[0].notes)[len(comp.tracks[0].notes):]
+    assert added
+    lengths = [out.seconds_at(n.end) - out.seconds_at(n.start) for n in added]
+    assert max(lengths) <= MAX_HOLD_SECONDS + 0.011  # one tick of rounding
+    for n in added:  # new notes sounding at each onset, itself included; a note that
+        t = out.seconds_at(n.start) + 1e-6  # ends within 15 ms (10 ms minimum length,
+        assert sum(out.seconds_at(m.start) <= t and out.seconds_at(m.end) > t + 0.015
+                   for m in added) <= 3  # tick rounding) is over
 
 
 def test_cached_steps_match_full_passes(runner):
