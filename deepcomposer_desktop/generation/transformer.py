@@ -146,6 +146,7 @@ def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
         out.append(token)
         if tk.is_note_on(token):
             sounding.setdefault(tk.note_on_pitch(token), []).append(elapsed)
+            onsets_now += 1
         elif tk.NOTE_OFF <= token < tk.TIME_SHIFT:
             onsets = sounding.get(token - tk.NOTE_OFF + tk.LOWEST)
             if onsets:
@@ -159,8 +160,6 @@ def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
                 break
             if elapsed >= params.extend_seconds:
                 break
-        elif tk.is_note_on(token):
-            onsets_now += 1
         context.append(token)
         if past.shape[4] + 1 > runner.max_len:  # slide: re-prime on the recent half
             context = [tk.START] + context[-(runner.max_len // 2):]
