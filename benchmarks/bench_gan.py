@@ -6,6 +6,8 @@
    ode-to-joy), end to end: melody -> rolls -> onnxruntime (7 overlapping 2-bar
    windows in one batch) -> cross-fade -> key lock -> single-line decoding ->
    notes -> Composition. Session already built (the registry caches it); goal < 50 ms.
+   With the card's number of candidates per window (each one a network pass and a
+   decoding), for the default model and then for every other shipped GAN model.
 2. The onnxruntime pass alone for those 7 windows, and for one window.
 3. The same for 64 bars (the longest melody the mode takes).
 Floor: the generator's forward FLOPs (convolutions) per window x windows, at the
@@ -55,13 +57,23 @@ def main(args=None) -> list[dict]:
         n_windows = len(window_starts(steps, model.steps))
         floor = flops * n_windows / PEAK_FLOPS
         times = timeit(lambda c=comp: generate_accompaniment(c, model_id, seed=1), repeat=30)
-        rows.append(summary(f"gan generate {label} ({model_id})", times, windows=n_windows,
-                            floor_s=floor, gflop=round(flops * n_windows / 1e9, 3)))
+        rows.append(summary(f"gan generate {label} ({model_id}, {model.candidates} candidates)",
+                            times, windows=n_windows * model.candidates,
+                            floor_s=floor * model.candidates,
+                            gflop=round(flops * n_windows * model.candidates / 1e9, 3)))
         batch = np.zeros((n_windows, model.steps, model.pitches), bool)
         batch[:, :, 30] = True
         noise = model.noise(n_windows, np.random.default_rng(0))
         times = timeit(lambda b=batch, z=noise: model.raw(b, z), repeat=30)
         rows.append(summary(f"gan onnxruntime pass, {n_windows} windows", times, floor_s=floor))
+    for other in sorted(e.id for e in reg.entries() if e.ok and e.card.get("mode") == "gan"):
+        if other == model_id:
+            continue
+        k = reg.gan_model(other).candidates
+        n_windows = len(window_starts(eight.bars * 16, model.steps))
+        times = timeit(lambda o=other: generate_accompaniment(eight, o, seed=1), repeat=30)
+        rows.append(summary(f"gan generate 8 bars ({other}, {k} candidates)", times,
+                            windows=n_windows * k, floor_s=flops * n_windows * k / PEAK_FLOPS))
     one = np.zeros((1, model.steps, model.pitches), bool)
     z1 = model.noise(1, np.random.default_rng(0))
     rows.append(summary("gan onnxruntime pass, 1 window", timeit(lambda: model.raw(one, z1),

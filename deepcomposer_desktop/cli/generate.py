@@ -64,8 +64,9 @@ def _gan(comp, args):
     from ..generation.gan import generate_accompaniment
     from ..generation.registry import default_registry
     model_id = args.model or default_registry().default_id("gan")
-    return generate_accompaniment(comp, model_id, seed=args.seed, key_lock=not args.no_key_lock,
-                                  key=_key(args), track=args.track)
+    key_lock = False if args.no_key_lock else (True if args.key_lock else None)
+    return generate_accompaniment(comp, model_id, seed=args.seed, key_lock=key_lock,
+                                  key=_key(args), track=args.track, candidates=args.candidates)
 
 
 def _arcnn(comp, args):
@@ -119,10 +120,15 @@ def register(subparsers) -> None:
                    help="creative risk (arcnn, transformer): higher is bolder; arcnn 0.5-6")
     g = p.add_argument_group("gan")
     g.add_argument("--no-key-lock", action="store_true",
-                   help="allow accompaniment notes outside the melody's key")
-    a = p.add_argument_group("arcnn and transformer")
+                   help="allow accompaniment notes outside the melody's key (default: the "
+                   "model card's; on except for chromatic genres)")
+    g.add_argument("--candidates", type=int, metavar="N",
+                   help="accompaniments drawn for every 2 bars, the one most consonant with the "
+                   "melody kept (1-64; default: the model card's)")
+    a = p.add_argument_group("all modes")
     a.add_argument("--key-lock", action="store_true",
-                   help="new notes only from the key's scale (off by default)")
+                   help="new notes only from the key's scale (off by default for arcnn and "
+                   "transformer; gan: the model card's default)")
     a = p.add_argument_group("arcnn")
     a.add_argument("--iterations", type=int, default=100,
                    help="sampling iterations: one note cell added or removed each (0-100, more allowed)")

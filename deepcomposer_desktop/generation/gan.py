@@ -15,7 +15,9 @@ How: the melody becomes a roll of 4 steps per beat on the card's 64-pitch window
 sees 32-step windows that overlap by half; their raw outputs are cross-faded
 (triangular weights) before binarising, so no seam shows where windows meet.
 With key lock (the composition's key, else the key detected from the melody),
-out-of-key pitches are suppressed before binarising. Binarising follows the card:
+out-of-key pitches are suppressed before binarising. Each window draws the card's
+number of candidates (noise vectors) and keeps the one whose decoded voices sit
+most consonantly with the melody (lowest tonal distance, the card's measure). Binarising follows the card:
 for single-line voices (chorales, quartets) each track is decoded as one line with
 a penalty per change (viterbi_voice), else every cell above 0 sounds. A bar where the melody plays
 but every accompaniment track came out silent gets each track's strongest pitch,
@@ -34,9 +36,11 @@ import numpy as np
 from ..errors import InvalidInputError
 from ..music.composition import DEFAULT_PPQ, Composition, Note
 from ..music.keys import Key, detect_key
+from ..music.metrics import tonal_centroid
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 
 MAX_BARS = 64
+MAX_CANDIDATES = 64
 KEY_LOCKED = -2.0  # score of a key-locked cell: below any threshold and any tanh output
 ACCOMPANIMENT_SOFTER = 0.85
 DEFAULT_TRACKS = (("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
@@ -45,15 +49,27 @@ Progress = Callable[[int, int], None]
 
 
 class GanModel:
-    """An onnxruntime generator session and the grid its card describes."""
+    """An onnxruntime generator session and the grid and decoding its card describes.
+
+    Decoding (all from the card, chosen on validation pieces): `voices_per_track` 0
+    thresholds every cell; 1 decodes one line per track (viterbi_voices); 2 adds a
+    second line that sounds where its pitch scores above `second_threshold` (double
+    stops). The key lock silences out-of-key pitches; without it, a card's
+    `key_penalty` still lowers their scores by that much, so that chromatic notes stay
+    only where the network is sure of them (chromatic genres, whose real music is not
+    all in the key). `key_lock` is the card's default for the lock (off for such
+    genres); `candidates` the noise draws per window."""
 
     def __init__(self, session, lowest: int, pitches: int = 64, steps: int = 32,
                  noise_shape: tuple[int, ...] = (8, 2, 4), melody_center: float = 67.0,
                  tracks: list[dict] | None = None, voices_per_track: int = 0,
-                 change_penalty: float = 0.0, threshold: float = 0.0) -> None:
+                 change_penalty: float = 0.0, threshold: float = 0.0, candidates: int = 1,
+                 second_threshold: float = 1.0, key_penalty: float | None = None,
+                 key_lock: bool = True) -> None:
         self.session, self.lowest, self.pitches, self.steps = session, lowest, pitches, steps
         self.voices_per_track, self.change_penalty = voices_per_track, change_penalty
-        self.threshold = threshold
+        self.threshold, self.second_threshold = threshold, second_threshold
+        self.candidates, self.key_penalty, self.key_lock = candidates, key_penalty, key_lock
         self.noise_shape, self.melody_center = tuple(noise_shape), melody_center
         self.tracks = tracks or [{"name": n, "program": p} for n, p in DEFAULT_TRACKS]
 
@@ -63,11 +79,41 @@ class GanModel:
         gan = card["gan"]
         return cls(session, g["lowest"], g["pitches"], g["steps"], gan["noise_shape"],
                    gan["melody_center"], card["tracks"], gan.get("voices_per_track", 0),
-                   gan.get("change_penalty", 0.0), gan.get("threshold", 0.0))
+                   gan.get("change_penalty", 0.0), gan.get("threshold", 0.0),
+                   gan.get("candidates", 1), gan.get("second_threshold", 1.0),
+                   gan.get("key_penalty"), gan.get("key_lock", True))
+
+    def decode_voices(self, raw: np.ndarray) -> np.ndarray:
+        """(..., steps, pitches) scores -> bool rolls, by the card's decoding, without
+        the bar filling of `decode`."""
+        if self.voices_per_track == 0:
+            return raw > self.threshold
+        first = viterbi_voices(raw, self.change_penalty, self.threshold)
+        if self.voices_per_track == 1:
+            return first
+        rest = np.where(first, KEY_LOCKED, raw)
+        return first | viterbi_voices(rest, self.change_penalty, self.second_threshold)
 
     def decode(self, raw: np.ndarray, melody: np.ndarray, steps_per_bar: int) -> np.ndarray:
-        return binarise(raw, melody, steps_per_bar, voices_per_track=self.voices_per_track,
-                        change_penalty=self.change_penalty, threshold=self.threshold)
+        return fill_silent_bars(self.decode_voices(raw), raw, melody, steps_per_bar)
+
+    def key_guide(self, key: Key, key_lock: bool | None, shift: int = 0
+                  ) -> tuple[np.ndarray | None, bool]:
+        """(mask of in-key window pitches or None, strict) for accompany_roll;
+        key_lock None takes the card's default."""
+        if key_lock is None:
+            key_lock = self.key_lock
+        if not key_lock and self.key_penalty is None:
+            return None, False
+        return key_mask(key, self.lowest, self.pitches, shift), bool(key_lock)
+
+    def lock(self, raw: np.ndarray, mask: np.ndarray, strict: bool = True) -> None:
+        """Apply the key guide in place to (..., pitches) scores: out-of-mask pitches
+        silenced (strict, the key lock) or lowered by key_penalty."""
+        if strict or self.key_penalty is None:
+            raw[..., ~mask] = KEY_LOCKED
+        else:
+            raw[..., ~mask] = np.maximum(raw[..., ~mask] - self.key_penalty, KEY_LOCKED)
 
     def raw(self, melodies: np.ndarray, noise: np.ndarray) -> np.ndarray:
         """(W, steps, pitches) bool melodies -> (W, 3, steps, pitches) float in [-1, 1]."""
@@ -89,12 +135,37 @@ def window_starts(n_steps: int, size: int) -> list[int]:
     return list(range(0, max(n_steps - size, 0) + hop, hop)) if n_steps > size else [0]
 
 
+def window_consonance(melody: np.ndarray, rolls: np.ndarray, steps_per_bar: int = 16
+                      ) -> np.ndarray:
+    """Tonal distance (Harte et al. 2006) between a melody and accompaniment rolls,
+    bar by bar, averaged over the bars where both sound: (steps, pitches) melody and
+    (N, tracks, steps, pitches) rolls -> (N,), lower = more consonant; inf for a
+    candidate that never sounds with the melody."""
+    n, tracks, steps, pitches = rolls.shape
+    bars = steps // steps_per_bar
+    pcs = np.arange(pitches) % 12
+    fold = np.zeros((pitches, 12), np.float32)
+    fold[np.arange(pitches), pcs] = 1
+    m = melody[: bars * steps_per_bar].reshape(bars, steps_per_bar, pitches).sum(axis=1) @ fold
+    a = rolls[:, :, : bars * steps_per_bar].reshape(n, tracks, bars, steps_per_bar, pitches)
+    a = a.sum(axis=3) @ fold
+    both = (m.sum(-1) > 0)[None, None] & (a.sum(-1) > 0)
+    dist = np.linalg.norm(tonal_centroid(a) - tonal_centroid(m)[None, None], axis=-1)
+    total = np.where(both, dist, 0).sum(axis=(1, 2))
+    count = both.sum(axis=(1, 2))
+    return np.where(count > 0, total / np.maximum(count, 1), np.inf)
+
+
 def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator,
-                   mask: np.ndarray | None = None, progress: Progress | None = None
-                   ) -> np.ndarray:
+                   mask: np.ndarray | None = None, progress: Progress | None = None,
+                   candidates: int | None = None, strict: bool = True) -> np.ndarray:
     """(steps, pitches) melody roll of any length -> (3, steps, pitches) raw scores,
-    windows cross-faded; out-of-mask pitches pushed to -1 (key lock)."""
+    windows cross-faded; out-of-mask pitches pushed to -1 (key lock). With several
+    candidates, each window draws that many noise vectors and keeps the one whose
+    decoded voices, cross-faded with the windows before, sit most consonantly with
+    the melody (lowest tonal distance)."""
     size, n = model.steps, melody.shape[0]
+    k = max(1, model.candidates if candidates is None else candidates)
     starts = window_starts(n, size)
     total = max(starts) + size
     padded = np.zeros((total, melody.shape[1]), dtype=bool)
@@ -103,7 +174,10 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
     acc = np.zeros((3, total, melody.shape[1]), np.float32)
     weight = np.zeros(total, np.float32)
     batch = np.stack([padded[s:s + size] for s in starts])
-    raw = model.raw(batch, model.noise(len(starts), rng))
+    raw = model.raw(np.repeat(batch, k, axis=0), model.noise(len(starts) * k, rng))
+    raw = raw.reshape(len(starts), k, *raw.shape[1:])
+    if mask is not None:
+        model.lock(raw, mask, strict)
     for i, s in enumerate(starts):
         # The first and last windows own their outer edges fully.
         w = ramp.copy()
@@ -111,52 +185,59 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
             w[: size // 2] = 1
         if i == len(starts) - 1:
             w[size // 2:] = 1
-        acc[:, s:s + size] += raw[i] * w[None, :, None]
+        pick = 0
+        if k > 1:
+            # Judge each candidate as it will sound: cross-faded into what is already
+            # there (the first half of this window is final once it is added).
+            blend = ((acc[None, :, s:s + size] + raw[i] * w[None, None, :, None])
+                     / (weight[s:s + size] + w)[None, None, :, None])
+            pick = int(window_consonance(batch[i], model.decode_voices(blend)).argmin())
+        acc[:, s:s + size] += raw[i, pick] * w[None, :, None]
         weight[s:s + size] += w
         if progress:
             progress(i + 1, len(starts))
     out = acc / np.maximum(weight, 1e-6)[None, :, None]
-    if mask is not None:
-        out[:, :, ~mask] = KEY_LOCKED
+    if mask is not None and (strict or model.key_penalty is None):
+        out[:, :, ~mask] = KEY_LOCKED  # exactly: cross-fading moves a locked -2 by rounding
     return out[:, :n]
 
 
-def viterbi_voice(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
-    """One voice through a (steps, pitches) score map: at each step a rest (score
-    `threshold`) or one pitch (its score), maximising the total score minus
+def viterbi_voices(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
+    """One voice through each (..., steps, pitches) score map: at each step a rest
+    (score `threshold`) or one pitch (its score), maximising the total score minus
     `change_penalty` per change. Chorale and quartet parts are single lines, and the
-    penalty turns step-to-step flicker into notes of musical length."""
-    steps, pitches = raw.shape
-    scores = np.concatenate([np.zeros((steps, 1), raw.dtype), raw - threshold], axis=1)
-    states = np.arange(pitches + 1)
-    best = scores[0].copy()
-    back = np.zeros((steps, pitches + 1), dtype=np.int32)
+    penalty turns step-to-step flicker into notes of musical length. Leading axes
+    are a batch, decoded together."""
+    lead, (steps, pitches) = raw.shape[:-2], raw.shape[-2:]
+    flat = raw.reshape(-1, steps, pitches)
+    b = np.arange(flat.shape[0])
+    scores = np.concatenate([np.zeros((len(b), steps, 1), raw.dtype), flat - threshold], axis=2)
+    states = np.arange(pitches + 1)[None, :]
+    best = scores[:, 0].copy()
+    back = np.zeros((len(b), steps, pitches + 1), dtype=np.int32)
     for t in range(1, steps):
-        j = int(best.argmax())
-        switch = best[j] - change_penalty
-        moves = switch > best
-        back[t] = np.where(moves, j, states)
-        best = np.where(moves, switch, best) + scores[t]
-    path = np.empty(steps, dtype=np.int64)
-    path[-1] = int(best.argmax())
+        j = best.argmax(axis=1)[:, None]
+        switch = best.max(axis=1, keepdims=True) - change_penalty
+        back[:, t] = np.where(switch > best, j, states)
+        best = np.maximum(best, switch) + scores[:, t]
+    path = np.empty((len(b), steps), dtype=np.int64)
+    path[:, -1] = best.argmax(axis=1)
     for t in range(steps - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    out = np.zeros((steps, pitches), dtype=bool)
-    sounding = np.nonzero(path > 0)[0]
-    out[sounding, path[sounding] - 1] = True
-    return out
+        path[:, t - 1] = back[b, t, path[:, t]]
+    out = np.zeros((len(b), steps, pitches + 1), dtype=bool)
+    out[b[:, None], np.arange(steps)[None, :], path] = True
+    return out[:, :, 1:].reshape(*lead, steps, pitches)
 
 
-def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
-             voices_per_track: int = 0, change_penalty: float = 0.0,
-             threshold: float = 0.0) -> np.ndarray:
-    """(3, steps, pitches) scores -> bool rolls. voices_per_track 1: one line per track
-    (viterbi_voice); 0: every cell above 0. Then fill bars where the melody plays
-    and every track is silent with each track's strongest pitch."""
-    if voices_per_track == 1:
-        rolls = np.stack([viterbi_voice(r, change_penalty, threshold) for r in raw])
-    else:
-        rolls = raw > threshold
+def viterbi_voice(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
+    """viterbi_voices for one (steps, pitches) score map."""
+    return viterbi_voices(raw, change_penalty, threshold)
+
+
+def fill_silent_bars(rolls: np.ndarray, raw: np.ndarray, melody: np.ndarray,
+                     steps_per_bar: int) -> np.ndarray:
+    """Bars where the melody plays and every track came out silent get each track's
+    strongest pitch while the melody plays, so the whole melody is accompanied."""
     for b in range(0, melody.shape[0], steps_per_bar):
         bar = slice(b, b + steps_per_bar)
         playing = melody[bar].any(axis=1)
@@ -166,6 +247,16 @@ def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
                 if raw[t, bar, best].max() > KEY_LOCKED:
                     rolls[t, b + np.nonzero(playing)[0], best] = True
     return rolls
+
+
+def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
+             voices_per_track: int = 0, change_penalty: float = 0.0,
+             threshold: float = 0.0) -> np.ndarray:
+    """(3, steps, pitches) scores -> bool rolls. voices_per_track 1: one line per track
+    (viterbi_voices); 0: every cell above the threshold. Then fill_silent_bars."""
+    model = GanModel(None, 0, raw.shape[-1], voices_per_track=voices_per_track,
+                     change_penalty=change_penalty, threshold=threshold)
+    return model.decode(raw, melody, steps_per_bar)
 
 
 def melody_velocity_curve(notes: list[Note], grid: RollGrid, n_steps: int) -> np.ndarray:
@@ -184,7 +275,8 @@ def octave_shift(notes: list[Note], center: float) -> int:
 
 
 def generate_accompaniment(composition: Composition, model_id: str | GanModel, seed: int | None = None,
-                           key_lock: bool = True, *, key: Key | None = None, track: int = 0,
+                           key_lock: bool | None = None, *, key: Key | None = None, track: int = 0,
+                           candidates: int | None = None,
                            progress: Progress | None = None) -> Composition:
     """See the module docstring. Raises InvalidInputError for an empty or too long
     melody and MissingResourceError for a missing or damaged model."""
@@ -212,8 +304,10 @@ def generate_accompaniment(composition: Composition, model_id: str | GanModel, s
     moved = [n.moved(pitch=n.pitch + shift) for n in notes if 0 <= n.pitch + shift <= 127]
     melody = notes_to_roll(_fold(moved, model.lowest, model.pitches), window_grid, n_steps)
     rng = np.random.default_rng(random.SystemRandom().randrange(2**32) if seed is None else seed)
-    mask = key_mask(key_used, model.lowest, model.pitches, shift) if key_lock else None
-    raw = accompany_roll(model, melody, rng, mask, progress)
+    mask, strict = model.key_guide(key_used, key_lock, shift)
+    if candidates is not None and not 1 <= candidates <= MAX_CANDIDATES:
+        raise InvalidInputError(f"candidates must be 1-{MAX_CANDIDATES}")
+    raw = accompany_roll(model, melody, rng, mask, progress, candidates, strict)
     rolls = model.decode(raw, melody, steps_per_bar)
     curve = melody_velocity_curve(notes, grid, n_steps)
     out_grid = RollGrid(composition.ppq, 4, model.lowest - shift, model.pitches)

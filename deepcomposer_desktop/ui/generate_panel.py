@@ -143,6 +143,10 @@ class GeneratePanel(QWidget):
             return
         entry = self.registry.get(model_id)
         self.card.setText(gm.card_summary(entry.card))
+        if self.current_mode() == "gan" and entry.card:
+            # A chromatic genre's card turns the lock off by default (its real music is
+            # not all in the key); the musician can still turn it on.
+            self.params.set_value("key_lock", entry.card.get("gan", {}).get("key_lock", True))
 
     def roll_seed(self) -> None:
         self.seed.setValue(random.SystemRandom().randrange(MAX_SEED))

@@ -31,7 +31,12 @@ class Param:
 PARAMS: dict[str, list[Param]] = {
     "gan": [
         Param("key_lock", "Key lock", "bool", True,
-              "Keep the accompaniment in the song's key (or the key detected from the melody)."),
+              "Keep the accompaniment in the song's key (or the key detected from the melody). "
+              "Each model sets its default: off for genres whose music is chromatic."),
+        Param("candidates", "Candidates", "int", 0,
+              "Accompaniments drawn for every 2 bars; the one that sits most consonantly with "
+              "the melody is kept. More is smoother harmony, fewer is freer. 0 = the model's "
+              "own setting.", 0, 64),
     ],
     "arcnn": [
         Param("iterations", "Iterations", "int", 100, "How many single-cell edits the network makes. "
@@ -139,8 +144,10 @@ def run(registry, mode: str, model_id: str, comp: Composition, track: int, value
     used = {t.channel for t in comp.tracks}
     if mode == "gan":
         from ..generation.gan import generate_accompaniment
-        result = generate_accompaniment(comp, registry.gan_model(model_id), seed=seed, key_lock=values["key_lock"],
-                                        track=track, progress=lambda d, n: progress(d / n, "Generating"))
+        result = generate_accompaniment(comp, registry.gan_model(model_id), seed=seed,
+                                        key_lock=values["key_lock"], track=track,
+                                        candidates=values.get("candidates") or None,
+                                        progress=lambda d, n: progress(d / n, "Generating"))
         return _channels_for(result.tracks[1:], used)
     session, card = registry.session(model_id, mode)
     if mode == "arcnn":

@@ -47,3 +47,13 @@ class ParamForm(QGroupBox):
             else:
                 out[name] = w.value()
         return out
+
+    def set_value(self, name: str, value) -> None:
+        """Set one input (ignored when the mode has no such parameter)."""
+        w = self.inputs.get(name)
+        if isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QComboBox):
+            w.setCurrentText(str(value))
+        elif w is not None:
+            w.setValue(value)

@@ -6,7 +6,7 @@ import numpy as np
 from deepcomposer_desktop.generation.baseline import diatonic_triads, triad_accompaniment
 from deepcomposer_desktop.generation.evaluation import note_lengths, window_metrics
 from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, binarise, key_mask,
-                                                 viterbi_voice, window_starts)
+                                                 viterbi_voice, viterbi_voices, window_starts)
 from deepcomposer_desktop.music.keys import Key
 
 
@@ -96,3 +96,77 @@ def test_window_metrics_of_the_real_thing():
     assert m["qualified_note_rate"] == 1.0 and m["pitch_classes_per_bar"] == 1.0
     assert m["empty_bar_rate"] == round(1 / 6, 4)
     assert note_lengths(w[0, 1]).tolist() == [16]
+
+
+def test_batched_viterbi_equals_one_voice_at_a_time():
+    rng = np.random.default_rng(3)
+    raw = np.tanh(rng.standard_normal((5, 3, 32, 20)) * 2).astype(np.float32)
+    raw[:, :, :, rng.random(20) < 0.3] = -2.0
+    for penalty, threshold in ((0.0, 0.0), (0.1, -0.5), (0.5, -0.9), (1.0, -0.99)):
+        batched = viterbi_voices(raw, penalty, threshold)
+        single = np.stack([[viterbi_voice(r, penalty, threshold) for r in w] for w in raw])
+        assert batched.shape == raw.shape and (batched == single).all()
+
+
+def test_second_voice_adds_double_stops_only_where_a_second_pitch_is_strong():
+    raw = np.full((3, 16, 8), -0.9, np.float32)
+    raw[:, :, 2] = 0.8
+    raw[:, 4:8, 6] = 0.7  # a strong second pitch for 4 steps
+    raw[:, 10:12, 5] = 0.2  # a weak one
+    model = GanModel(None, 0, 8, 16, voices_per_track=2, change_penalty=0.1,
+                     threshold=-0.5, second_threshold=0.5)
+    rolls = model.decode_voices(raw)
+    assert rolls[:, :, 2].all()
+    chords = rolls.sum(axis=2) >= 2
+    assert chords[:, 4:8].all() and chords.sum() == 3 * 4
+    model.voices_per_track = 1
+    assert (model.decode_voices(raw).sum(axis=2) <= 1).all()
+
+
+def test_key_guide_lock_is_strict_and_the_soft_pull_only_lowers():
+    model = GanModel(ConstantSession(), lowest=36, pitches=64, steps=32, key_penalty=0.25,
+                     key_lock=False)
+    melody = np.zeros((40, 64), bool)
+    free = accompany_roll(GanModel(ConstantSession(), 36, 64, 32), melody,
+                          np.random.default_rng(0))
+    mask, strict = model.key_guide(Key(0, "major"), None)  # the card's default: soft
+    assert not strict and mask is not None
+    soft = accompany_roll(model, melody, np.random.default_rng(0), mask, strict=strict)
+    assert np.allclose(soft[:, :, mask], free[:, :, mask])
+    assert np.allclose(soft[:, :, ~mask], np.maximum(free[:, :, ~mask] - 0.25, -2.0), atol=1e-6)
+    mask, strict = model.key_guide(Key(0, "major"), True)  # the musician's lock: strict
+    locked = accompany_roll(model, melody, np.random.default_rng(0), mask, strict=strict)
+    assert (locked[:, :, ~mask] == -2.0).all()
+    plain = GanModel(ConstantSession(), 36, 64, 32)
+    assert plain.key_guide(Key(0, "major"), False) == (None, False)
+
+
+class CandidateSession:
+    """Candidate i of a one-window batch puts all three voices on pitch 5i (mod the
+    range), so the first candidate is a C against a G melody and the 12 candidates
+    cover every pitch class: the most consonant one is known."""
+
+    def run(self, _names, feeds):
+        b, _, steps, pitches = feeds["melody"].shape
+        out = np.full((b, 3, steps, pitches), -1.0, np.float32)
+        for i in range(b):
+            out[i, :, :, (5 * i) % pitches] = 1.0
+        return [out]
+
+
+def test_more_candidates_pick_the_accompaniment_nearest_the_melody():
+    from deepcomposer_desktop.generation.gan import window_consonance
+    melody = np.zeros((32, 24), bool)
+    melody[:, 7] = True
+    model = GanModel(CandidateSession(), lowest=0, pitches=24, steps=32, voices_per_track=1,
+                     change_penalty=0.1, threshold=-0.5)
+    tds = {}
+    for k in (1, 12):
+        raw = accompany_roll(model, melody, np.random.default_rng(4), candidates=k)
+        rolls = model.decode(raw, melody, 16)
+        tds[k] = float(window_consonance(melody, rolls[None])[0])
+    assert tds[1] > 1 and tds[12] == 0  # the G (pitch 7 or 19) found among 12
+    # Deterministic for a seed.
+    a = accompany_roll(model, melody, np.random.default_rng(9), candidates=8)
+    b = accompany_roll(model, melody, np.random.default_rng(9), candidates=8)
+    assert (a == b).all()

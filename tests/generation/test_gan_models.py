@@ -63,12 +63,12 @@ def test_accompanies_every_bar_keeping_the_melody_verbatim(model_id):
 @pytest.mark.parametrize("model_id", GAN_IDS)
 def test_key_lock_keeps_every_note_in_the_key(model_id):
     comp = load_sample("greensleeves")  # A minor, 3/4
-    out = generate_accompaniment(comp, model_id, seed=2, key=Key(9, "minor"))
+    out = generate_accompaniment(comp, model_id, seed=2, key=Key(9, "minor"), key_lock=True)
     pcs = {n.pitch % 12 for t in out.tracks[1:] for n in t.notes}
     assert pcs and pcs <= Key(9, "minor").scale
     # A melody in F# major, detected: the lock follows the melody's key.
     tune = _melody([66, 68, 70, 71, 73, 75, 77, 78, 77, 75, 73, 71, 70, 68, 66, 66])
-    out = generate_accompaniment(tune, model_id, seed=3)
+    out = generate_accompaniment(tune, model_id, seed=3, key_lock=True)
     assert {n.pitch % 12 for t in out.tracks[1:] for n in t.notes} <= out.key.scale
     assert out.key == Key(6, "major")
 
@@ -162,6 +162,21 @@ def test_cli_generate_writes_four_tracks_covering_the_melody(tmp_path, capsys):
     assert melody_bars <= set().union(*(_bars_played(comp, t) for t in comp.tracks[1:]))
 
 
+def test_cli_candidates_and_key_lock_options(tmp_path, capsys):
+    args = ["generate", "--mode", "gan", "--model", "gan-palestrina", "--input",
+            "sample:greensleeves", "--seed", "1"]
+    assert cli(args + ["--output", str(tmp_path / "a.mid"), "--candidates", "0"]) == 3
+    assert "candidates" in capsys.readouterr().err
+    outs = {}
+    for k in (1, 16):
+        path = tmp_path / f"k{k}.mid"
+        assert cli(args + ["--output", str(path), "--candidates", str(k), "--key-lock"]) == 0
+        comp = read_midi(path)
+        assert {n.pitch % 12 for t in comp.tracks[1:] for n in t.notes} <= Key(9, "minor").scale
+        outs[k] = [sorted(t.notes) for t in comp.tracks[1:]]
+    assert outs[1] != outs[16]
+
+
 def test_cli_exit_4_for_missing_or_damaged_models(tmp_path, monkeypatch, capsys):
     onnx, _ = _copy_model(tmp_path)
     onnx.write_bytes(onnx.read_bytes()[:-10])
@@ -183,3 +198,23 @@ def test_cli_models_json_lists_the_shipped_models(capsys):
     listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
     assert set(GAN_IDS) <= set(listed)
     assert all(listed[i]["mode"] == "gan" and len(listed[i]["tracks"]) == 4 for i in GAN_IDS)
+
+
+# The issue's bar; gan-string-quartets does not meet it yet (see its card and README).
+MEETING = {"gan-bach-chorales", "gan-monteverdi", "gan-palestrina"}
+
+
+@pytest.mark.parametrize("model_id", GAN_IDS)
+def test_cards_meet_the_bar_by_their_own_numbers(model_id):
+    """The issue's must-show, recomputed from the card's held-out numbers rather than
+    trusting its flag: in-scale rate, pitch classes per bar, qualified-note rate and
+    polyphony within 10 % of the real music's (absolute where the real value is 0),
+    and a lower tonal distance than the rule-based baseline's."""
+    m = Registry([SHIPPED_DIR]).get(model_id).card["metrics"]
+    real, model, base = m["real"], m["model"], m["baseline"]
+    gaps = [abs(model[k] - real[k]) / real[k] if real[k] else abs(model[k] - real[k])
+            for k in ("in_scale_rate", "pitch_classes_per_bar", "qualified_note_rate",
+                      "polyphonic_rate")]
+    ok = max(gaps) <= 0.10 and model["tonal_distance"] < base["tonal_distance"]
+    assert ok == m["must_show"]["met"]
+    assert ok or model_id not in MEETING

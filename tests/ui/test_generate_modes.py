@@ -135,3 +135,37 @@ def test_installed_arcnn_and_transformer_models_through_the_panel(qtbot, artifac
     assert doc.comp.seconds_at(max(n.end for n in continued.notes)) - doc.comp.seconds_at(end) > 10
     win.editor.fit()
     win.grab().save(str(artifacts / "main_window_arcnn_transformer.png"))
+
+
+def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(qtbot,
+                                                                               monkeypatch):
+    """Choosing a GAN model sets the Key lock box to its card's default (off for the
+    chromatic string quartets, on for the choral genres), and a Candidates value
+    other than 0 replaces the card's number of candidates."""
+    gan = {e.id: e.card for e in Registry().entries() if e.ok and e.card["mode"] == "gan"}
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    panel = win.generate_panel
+    panel.mode.setCurrentIndex(panel.mode.findData("gan"))
+    defaults = set()
+    for model_id, card in gan.items():
+        panel.model.setCurrentIndex(panel.model.findData(model_id))
+        expected = card["gan"].get("key_lock", True)
+        assert panel.params.values()["key_lock"] is expected, model_id
+        defaults.add(expected)
+    assert defaults == {True, False}
+    win.files.open_path("sample:twinkle")
+    panel.model.setCurrentIndex(panel.model.findData("gan-bach-chorales"))
+    panel.params.inputs["candidates"].setValue(4)
+    seen = []
+    import deepcomposer_desktop.generation.gan as gan_module
+    original = gan_module.accompany_roll
+
+    def spy(*args, **kwargs):
+        seen.append(args[5] if len(args) > 5 else kwargs.get("candidates"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(gan_module, "accompany_roll", spy)
+    with qtbot.waitSignal(win.jobs.finished, timeout=60000):
+        panel.generate()
+    assert seen == [4] and len(win.doc.comp.tracks) == 4
