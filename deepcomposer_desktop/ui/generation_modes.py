@@ -26,6 +26,7 @@ class Param:
     low: float = 0
     high: float = 0
     choices: tuple[str, ...] = ()
+    special: str = ""    # shown instead of the lowest value (which then means "automatic")
 
 
 PARAMS: dict[str, list[Param]] = {
@@ -36,7 +37,7 @@ PARAMS: dict[str, list[Param]] = {
         Param("candidates", "Candidates", "int", 0,
               "Accompaniments drawn for every 2 bars; the one that sits most consonantly with "
               "the melody is kept. More is smoother harmony, fewer is freer. 0 = the model's "
-              "own setting.", 0, 64),
+              "own setting.", 0, 64, special="model's"),
     ],
     "arcnn": [
         Param("iterations", "Iterations", "int", 100, "How many single-cell edits the network makes. "
@@ -116,6 +117,16 @@ def card_summary(card: dict) -> str:
                  if isinstance(model.get(k), (int, float)) and isinstance(real.get(k), (int, float))]
         where = f" on {metrics['test_pieces']} unseen pieces" if metrics.get("test_pieces") else ""
         lines.append(f"Held-out{where}, model vs real: " + ", ".join(pairs[:5]))
+        base = metrics.get("baseline")
+        if card.get("mode") == "gan" and isinstance(base, dict) and "tonal_distance" in base:
+            lines.append(f"Tonal distance to the melody (lower = more consonant): model "
+                         f"{model['tonal_distance']:.2f}, real {real['tonal_distance']:.2f}, "
+                         f"triad baseline {base['tonal_distance']:.2f}")
+        gan = card.get("gan", {})
+        if card.get("mode") == "gan" and "candidates" in gan:
+            lock = "on" if gan.get("key_lock", True) else "off (a chromatic genre)"
+            lines.append(f"Draws {gan['candidates']} candidate(s) per 2 bars; key lock "
+                         f"{lock} by default")
     else:
         shown = [f"{METRIC_LABELS.get(k, k)} {v:.3g}" for k, v in metrics.items()
                  if isinstance(v, (int, float)) and k in METRIC_LABELS]

@@ -31,6 +31,8 @@ class ParamForm(QGroupBox):
                 w = QSpinBox(self) if p.kind == "int" else QDoubleSpinBox(self)
                 w.setRange(p.low, p.high)
                 w.setValue(p.default)
+                if p.special:
+                    w.setSpecialValueText(p.special)
             rng = f" Range {p.low:g}-{p.high:g}." if p.kind in ("int", "float") else ""
             w.setToolTip(f"{p.tip}{rng} Default {p.default}.")
             w.setObjectName(f"param_{p.name}")
