@@ -15,11 +15,14 @@ How: the melody becomes a roll of 4 steps per beat on the card's 64-pitch window
 sees 32-step windows that overlap by half; their raw outputs are cross-faded
 (triangular weights) before binarising, so no seam shows where windows meet.
 With key lock (the composition's key, else the key detected from the melody),
-out-of-key pitches are suppressed before binarising. Each window draws the card's
-number of candidates (noise vectors) and keeps the one whose decoded voices sit
-most consonantly with the melody (lowest tonal distance, the card's measure). Binarising follows the card:
-for single-line voices (chorales, quartets) each track is decoded as one line with
-a penalty per change (viterbi_voice), else every cell above 0 sounds. A bar where the melody plays
+out-of-key pitches are suppressed before binarising; without it, a chromatic
+genre's card still lowers them (key_penalty). Each window draws the card's number
+of candidates (noise vectors) and keeps the one whose decoded voices, cross-faded
+with the windows before, sit most consonantly with the melody (lowest tonal
+distance, the card's measure). Binarising follows the card: for single-line voices
+(chorales, madrigals, quartets) each track is decoded as one line with a penalty per
+change (viterbi_voices), plus a second line for genres with double stops; else every
+cell above the threshold sounds. A bar where the melody plays
 but every accompaniment track came out silent gets each track's strongest pitch,
 so the whole melody is accompanied, pickup bar included. Velocities follow the
 melody's: each accompaniment note takes the velocity of the melody note sounding

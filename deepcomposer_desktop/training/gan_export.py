@@ -115,7 +115,8 @@ def must_show(metrics: dict) -> dict:
     tonal distance than the rule-based baseline's."""
     rel, ab = metrics["model_vs_real_relative_gap"], metrics["model_vs_real_absolute_gap"]
     gaps = {k: rel[k] if rel[k] is not None else ab[k] for k in NEAR_REAL}
-    near = all(g is not None and g <= NEAR_REAL_TOLERANCE for g in gaps.values())  # real 0: absolute
+    # (where the real value is 0 the gap is absolute)
+    near = all(g is not None and g <= NEAR_REAL_TOLERANCE for g in gaps.values())
     better = metrics["model"]["tonal_distance"] < metrics["baseline"]["tonal_distance"]
     return {"near_real_gaps": gaps, "near_real_within_10_percent": near,
             "tonal_distance_better_than_baseline": better, "met": near and better}
@@ -164,11 +165,11 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     less than 90 % in the key (the classical quartets) gets the key lock off by
     default and a soft pull towards the key instead. Then, with one candidate, the
     threshold (the score of a rest) and change penalty on a grid, and where there are
-    a key pull and a second voice, those and the first two again by coordinate
-    descent, to bring the statistics closest to the real music's (`_decoding_gap`); last, with those, the number of candidates that
-    clears the card's bar by the widest margin (`_margin`): more candidates give a
-    more consonant accompaniment, until the choice starts to bend the genre's
-    statistics."""
+    a key pull or a second voice, those and the first two again by coordinate
+    descent, to bring the statistics closest to the real music's (`_decoding_gap`).
+    Last, with those, the number of candidates that clears the card's bar by the
+    widest margin (`_margin`): more candidates give a more consonant accompaniment,
+    until the choice starts to bend the genre's statistics."""
     poly, in_scale = _real_statistics(data, lowest, model.pitches)
     val = data.split("validation")
     model.voices_per_track = 0 if poly > 0.05 else (2 if poly > 0.01 else 1)
@@ -186,7 +187,8 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
             model.threshold, model.change_penalty = threshold, penalty
             scores[(threshold, penalty)] = gap()
     model.threshold, model.change_penalty = min(scores, key=scores.get)
-    searched = {"threshold/change_penalty": {f"{t}/{p}": round(v, 4) for (t, p), v in scores.items()}}
+    searched = {"threshold/change_penalty": {f"{t}/{p}": round(v, 4)
+                                             for (t, p), v in scores.items()}}
     axes = [(name, values) for name, values, used in (
         ("key_penalty", KEY_PENALTIES, not model.key_lock),
         ("second_threshold", SECOND_THRESHOLDS, model.voices_per_track == 2)) if used]
