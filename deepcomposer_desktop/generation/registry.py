@@ -83,6 +83,7 @@ class Registry:
         self.folders = folders if folders is not None else default_folders()
         self._sessions: dict[tuple[str, str], object] = {}
         self._hashes: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> sha256
+        self._entries: dict[str, tuple[tuple, ModelEntry]] = {}  # onnx path -> (versions, entry)
         self._lock = threading.Lock()
 
     def entries(self) -> list[ModelEntry]:
@@ -98,6 +99,20 @@ class Registry:
         return list(found.values())
 
     def _entry(self, onnx: Path) -> ModelEntry:
+        """The entry of one model, read again only when its card or ONNX file changed
+        (the registry is asked for every generation)."""
+        card_path = onnx.with_suffix(".json")
+        try:
+            key = tuple((st.st_mtime_ns, st.st_size) for st in (onnx.stat(), card_path.stat()))
+        except OSError:
+            return self._read_entry(onnx)
+        cached = self._entries.get(str(onnx))
+        if cached is None or cached[0] != key:
+            cached = (key, self._read_entry(onnx))
+            self._entries[str(onnx)] = cached
+        return cached[1]
+
+    def _read_entry(self, onnx: Path) -> ModelEntry:
         card_path = onnx.with_suffix(".json")
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))

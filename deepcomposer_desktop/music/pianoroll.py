@@ -83,14 +83,15 @@ def roll_to_notes(roll: np.ndarray, grid: RollGrid, *, velocity: int = 100,
         starts |= active & (onsets > 0)
     notes: list[Note] = []
     n_steps = active.shape[0]
+    velocities = roll.dtype != bool and roll.size and roll.max() > 1
     for s, p in zip(*np.nonzero(starts)):
         e = s + 1
         while e < n_steps and active[e, p] and not (onsets is not None and onsets[e, p] > 0):
             e += 1
-        vel = int(roll[s, p]) if roll.dtype != bool and roll.max() > 1 else velocity
+        vel = int(roll[s, p]) if velocities else velocity
         t0 = start_tick + grid.tick_of(s)
         t1 = start_tick + grid.tick_of(e)
-        notes.append(Note(t0, int(p) + grid.lowest, max(t1 - t0, 1), int(np.clip(vel, 1, 127))))
+        notes.append(Note(t0, int(p) + grid.lowest, max(t1 - t0, 1), min(max(vel, 1), 127)))
     notes.sort()
     return notes
 
