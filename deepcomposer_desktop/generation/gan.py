@@ -39,7 +39,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from ..music.composition import DEFAULT_PPQ, Composition, Note
 from ..music.keys import Key, detect_key
-from ..music.metrics import tonal_centroid
+from ..music.metrics import chroma, tonal_centroid
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 
 MAX_BARS = 64
@@ -89,13 +89,8 @@ class GanModel:
     def decode_voices(self, raw: np.ndarray) -> np.ndarray:
         """(..., steps, pitches) scores -> bool rolls, by the card's decoding, without
         the bar filling of `decode`."""
-        if self.voices_per_track == 0:
-            return raw > self.threshold
-        first = viterbi_voices(raw, self.change_penalty, self.threshold)
-        if self.voices_per_track == 1:
-            return first
-        rest = np.where(first, KEY_LOCKED, raw)
-        return first | viterbi_voices(rest, self.change_penalty, self.second_threshold)
+        return decode_lines(raw, self.voices_per_track, self.change_penalty, self.threshold,
+                            self.second_threshold)
 
     def decode(self, raw: np.ndarray, melody: np.ndarray, steps_per_bar: int) -> np.ndarray:
         return fill_silent_bars(self.decode_voices(raw), raw, melody, steps_per_bar)
@@ -146,12 +141,11 @@ def window_consonance(melody: np.ndarray, rolls: np.ndarray, steps_per_bar: int 
     candidate that never sounds with the melody."""
     n, tracks, steps, pitches = rolls.shape
     bars = steps // steps_per_bar
-    pcs = np.arange(pitches) % 12
-    fold = np.zeros((pitches, 12), np.float32)
-    fold[np.arange(pitches), pcs] = 1
-    m = melody[: bars * steps_per_bar].reshape(bars, steps_per_bar, pitches).sum(axis=1) @ fold
-    a = rolls[:, :, : bars * steps_per_bar].reshape(n, tracks, bars, steps_per_bar, pitches)
-    a = a.sum(axis=3) @ fold
+    # Pitch 0 of the window need not be a C: the distance does not change under
+    # transposition, so folding by index is enough.
+    m = chroma(melody[: bars * steps_per_bar].reshape(bars, steps_per_bar, pitches).sum(axis=1))
+    a = chroma(rolls[:, :, : bars * steps_per_bar]
+               .reshape(n, tracks, bars, steps_per_bar, pitches).sum(axis=3))
     both = (m.sum(-1) > 0)[None, None] & (a.sum(-1) > 0)
     dist = np.linalg.norm(tonal_centroid(a) - tonal_centroid(m)[None, None], axis=-1)
     total = np.where(both, dist, 0).sum(axis=(1, 2))
@@ -252,14 +246,26 @@ def fill_silent_bars(rolls: np.ndarray, raw: np.ndarray, melody: np.ndarray,
     return rolls
 
 
+def decode_lines(raw: np.ndarray, voices_per_track: int, change_penalty: float,
+                 threshold: float, second_threshold: float = 1.0) -> np.ndarray:
+    """(..., steps, pitches) scores -> bool rolls. voices_per_track 0: every cell above
+    the threshold; 1: one line per track (viterbi_voices); 2: that line plus a second
+    one, on the other pitches, where they score above `second_threshold`."""
+    if voices_per_track == 0:
+        return raw > threshold
+    first = viterbi_voices(raw, change_penalty, threshold)
+    if voices_per_track == 1:
+        return first
+    rest = np.where(first, KEY_LOCKED, raw)
+    return first | viterbi_voices(rest, change_penalty, second_threshold)
+
+
 def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
              voices_per_track: int = 0, change_penalty: float = 0.0,
              threshold: float = 0.0) -> np.ndarray:
-    """(3, steps, pitches) scores -> bool rolls. voices_per_track 1: one line per track
-    (viterbi_voices); 0: every cell above the threshold. Then fill_silent_bars."""
-    model = GanModel(None, 0, raw.shape[-1], voices_per_track=voices_per_track,
-                     change_penalty=change_penalty, threshold=threshold)
-    return model.decode(raw, melody, steps_per_bar)
+    """(3, steps, pitches) scores -> bool rolls by decode_lines, then fill_silent_bars."""
+    rolls = decode_lines(raw, voices_per_track, change_penalty, threshold)
+    return fill_silent_bars(rolls, raw, melody, steps_per_bar)
 
 
 def melody_velocity_curve(notes: list[Note], grid: RollGrid, n_steps: int) -> np.ndarray:

@@ -51,6 +51,19 @@ def note_on_pitch(token: int) -> int:
     return token - NOTE_ON + LOWEST
 
 
+def is_note_off(token: int) -> bool:
+    return NOTE_OFF <= token < TIME_SHIFT
+
+
+def note_off_pitch(token: int) -> int:
+    return token - NOTE_OFF + LOWEST
+
+
+def note_off(pitch: int) -> int:
+    """The NOTE_OFF token of a MIDI pitch in LOWEST..HIGHEST."""
+    return NOTE_OFF + pitch - LOWEST
+
+
 def shift_seconds(token: int) -> float:
     return (token - TIME_SHIFT + 1) * SHIFT_SECONDS
 
@@ -100,7 +113,7 @@ def encode(notes: list[TimedNote], *, start: bool = True) -> list[int]:
             tokens.append(NOTE_ON + pitch - LOWEST)
             sounding[pitch] = sounding.get(pitch, 0) + 1
         elif sounding.get(pitch):
-            tokens.append(NOTE_OFF + pitch - LOWEST)
+            tokens.append(note_off(pitch))
             sounding[pitch] -= 1
     return tokens
 
@@ -113,13 +126,13 @@ def decode(tokens, *, offset: float = 0.0, close_at: float | None = None) -> lis
     notes = []
     for t in tokens:
         t = int(t)
-        if NOTE_ON <= t < NOTE_OFF:
-            sounding.setdefault(t - NOTE_ON + LOWEST, []).append((now, velocity))
-        elif NOTE_OFF <= t < TIME_SHIFT:
-            starts = sounding.get(t - NOTE_OFF + LOWEST)
+        if is_note_on(t):
+            sounding.setdefault(note_on_pitch(t), []).append((now, velocity))
+        elif is_note_off(t):
+            starts = sounding.get(note_off_pitch(t))
             if starts:
                 s, v = starts.pop(0)
-                notes.append(TimedNote(s, max(now, s + SHIFT_SECONDS), t - NOTE_OFF + LOWEST, v))
+                notes.append(TimedNote(s, max(now, s + SHIFT_SECONDS), note_off_pitch(t), v))
         elif TIME_SHIFT <= t < VELOCITY:
             now += shift_seconds(t)
         elif VELOCITY <= t < VOCAB_SIZE:

@@ -147,14 +147,14 @@ def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
         if tk.is_note_on(token):
             sounding.setdefault(tk.note_on_pitch(token), []).append(elapsed)
             onsets_now += 1
-        elif tk.NOTE_OFF <= token < tk.TIME_SHIFT:
-            onsets = sounding.get(token - tk.NOTE_OFF + tk.LOWEST)
+        elif tk.is_note_off(token):
+            onsets = sounding.get(tk.note_off_pitch(token))
             if onsets:
                 onsets.pop(0)
         if tk.TIME_SHIFT <= token < tk.VELOCITY:
             elapsed += tk.shift_seconds(token)
             onsets_now = 0
-            forced = [tk.NOTE_OFF + pitch - tk.LOWEST for pitch, onsets in sounding.items()
+            forced = [tk.note_off(pitch) for pitch, onsets in sounding.items()
                       if onsets and elapsed - onsets[0] >= max_hold - 1e-9]
             if progress is not None and progress(min(elapsed / params.extend_seconds, 1.0)) is False:
                 break

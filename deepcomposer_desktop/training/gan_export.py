@@ -126,9 +126,9 @@ def _decoding_gap(metrics: dict) -> float:
     """How far a decoding's statistics are from the real music's: the worst of the
     near-real gaps (so that no statistic is sacrificed for the others) and the
     empty-bar gap."""
-    rel, ab = metrics["model_vs_real_relative_gap"], metrics["model_vs_real_absolute_gap"]
-    gaps = [rel[k] if rel[k] is not None else ab[k] for k in NEAR_REAL]
-    return max([g or 0 for g in gaps] + [ab["empty_bar_rate"] or 0])
+    gaps = must_show(metrics)["near_real_gaps"].values()
+    empty = metrics["model_vs_real_absolute_gap"]["empty_bar_rate"]
+    return max([g or 0 for g in gaps] + [empty or 0])
 
 
 def _margin(metrics: dict) -> float:
