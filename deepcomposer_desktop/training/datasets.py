@@ -2,6 +2,8 @@
 
 Each piece becomes four tracks (melody = the highest voice, then three
 accompaniment voices, highest to lowest) of notes on a grid of 4 steps per beat.
+A piece of two or three voices leaves inner tracks silent, so that the lowest
+voice is always the bass track.
 Parsing is slow (music21: about a minute for the chorales), so a dataset is
 parsed once and cached as plain arrays in one .npz per preset (no pickle) under
 `cache_folder()`: $DEEPCOMPOSER_CACHE, else platformdirs' user cache dir.
@@ -39,6 +41,7 @@ class Preset:
     licence: str
     max_pieces: int = 400
     suffixes: tuple[str, ...] = (".mxl", ".krn", ".xml", ".musicxml")
+    min_voices: int = N_TRACKS  # pieces with fewer sounding parts are left out
 
 
 _CORPUS_LICENCE = ("music21 corpus (BSD-3 toolkit; corpus files used with their encoders' "
@@ -53,6 +56,10 @@ PRESETS: dict[str, Preset] = {
                          _CORPUS_LICENCE, max_pieces=300),
     "monteverdi": Preset(("monteverdi",), "music21 corpus: Monteverdi madrigals (books 3-5)",
                          _CORPUS_LICENCE),
+    # Mostly three voices (cantus, contratenor, tenor); two-voice pieces are left out.
+    "trecento": Preset(("trecento",), "music21 corpus: Italian Trecento ballate and madrigals "
+                       "(Landini and contemporaries, three and four voices)", _CORPUS_LICENCE,
+                       min_voices=3),
 }
 
 
@@ -131,12 +138,16 @@ def _assemble(name: str, source: str, licence: str, pieces: list[tuple]) -> Data
         parts = [p for p in parts if p]
         if len(parts) < 2:
             continue
-        # Highest voice is the melody; the accompaniment is the next two and the lowest.
+        # Highest voice is the melody; the accompaniment is the next two and the lowest,
+        # which is always the bass track (fewer voices leave the inner tracks silent).
         parts.sort(key=lambda p: -np.mean([n[2] for n in p]))
-        chosen = parts[:3] + [parts[-1]] if len(parts) >= 4 else parts
+        if len(parts) >= 4:
+            chosen = list(enumerate(parts[:3] + [parts[-1]]))
+        else:
+            chosen = list(zip({2: (0, 3), 3: (0, 1, 3)}[len(parts)], parts))
         i = len(names)
         pitches, durations = [], []
-        for track, part in enumerate(chosen):
+        for track, part in chosen:
             for start, end, pitch in part:
                 rows.append((i, track, start, end, pitch))
                 pitches.append(pitch)
@@ -187,7 +198,7 @@ def _parse_preset(name: str, preset: Preset, limit: int | None) -> Dataset:
             meter, parts = _music21_parts(corpus.parse(path))
         except Exception:  # a damaged corpus file is skipped, not fatal
             continue
-        if sum(1 for p in parts if p) >= N_TRACKS:
+        if sum(1 for p in parts if p) >= preset.min_voices:
             pieces.append((path.split("/corpus/")[-1], meter, parts))
     return _assemble(name, preset.source, preset.licence, pieces)
 

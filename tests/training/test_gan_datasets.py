@@ -16,6 +16,20 @@ def test_folder_dataset_reads_every_piece_as_four_tracks(midi_folder):
     assert mel > bass
 
 
+@pytest.mark.parametrize("voices, tracks", [(2, [0, 3]), (3, [0, 1, 3]), (4, [0, 1, 2, 3]),
+                                            (5, [0, 1, 2, 3])])
+def test_the_lowest_voice_is_always_the_bass_track(voices, tracks):
+    # Voices from high to low, given in a shuffled order: the highest is the melody,
+    # the lowest the bass track; with fewer than 4 voices the inner tracks stay silent.
+    parts = [[(0, 16, 80 - 7 * v)] for v in range(voices)][::-1]
+    data = ds._assemble("t", "test", "test", [("piece", (4, 4), parts)])
+    rows = sorted((int(r[1]), int(r[4])) for r in data.notes)
+    assert [t for t, _ in rows] == tracks
+    pitches = [p for _, p in rows]
+    assert pitches[0] == 80 and pitches[-1] == 80 - 7 * (voices - 1)
+    assert pitches == sorted(pitches, reverse=True)
+
+
 @pytest.mark.parametrize("filt, expected", [
     (ds.FolderFilter(glob="t*"), {"twinkle.mid"}),
     (ds.FolderFilter(folder="hymns"), None),
