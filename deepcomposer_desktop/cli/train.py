@@ -21,7 +21,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a model on a corpus preset or a MIDI folder")
     p.add_argument("--mode", choices=sorted(TRAINERS), default="gan")
     p.add_argument("--dataset", required=True,
-                   help="bach-chorales | string-quartets | palestrina | monteverdi | trecento | a folder")
+                   help="bach-chorales | string-quartets | palestrina | monteverdi | trecento"
+                        " | a folder")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--update-ratio", type=int, default=5, help="critic steps per generator step")
