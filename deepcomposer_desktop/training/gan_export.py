@@ -34,6 +34,13 @@ GENRE_TRACKS = {
     "string-quartets": [("Violin I", 40), ("Violin II", 40), ("Viola", 41), ("Cello", 42)],
     "palestrina": [("Cantus", 52), ("Altus", 53), ("Tenor", 53), ("Bassus", 52)],
     "monteverdi": [("Canto", 53), ("Alto", 52), ("Tenore", 52), ("Basso continuo", 6)],
+    # Voice, recorders and a portative organ (GM reed organ) for the tenor.
+    "trecento": [("Cantus", 53), ("Contratenor", 74), ("Triplum", 74), ("Tenor (organetto)", 20)],
+}
+# What a musician should know of a genre's texture, added to its card's description.
+GENRE_NOTES = {
+    "trecento": (" Most trecento pieces have three voices (cantus, contratenor, tenor), so the "
+                 "Triplum, the fourth voice of the four-voice pieces, is often silent."),
 }
 DEFAULT_TRACKS = [("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
                   ("Bass", 32)]
@@ -167,9 +174,12 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     threshold (the score of a rest) and change penalty on a grid, and where there are
     a key pull or a second voice, those and the first two again by coordinate
     descent, to bring the statistics closest to the real music's (`_decoding_gap`).
-    Last, with those, the number of candidates that clears the card's bar by the
-    widest margin (`_margin`): more candidates give a more consonant accompaniment,
-    until the choice starts to bend the genre's statistics."""
+    Last, with those, the number of candidates and the key default (that form, or
+    the other of strict lock and soft pull) that clear the card's bar by the widest
+    margin (`_margin`): more candidates give a more consonant accompaniment, until
+    the choice starts to bend the genre's statistics; the lock suits a genre that
+    keeps to its key, but strips the accidentals of one that does not (the
+    trecento's musica ficta sits at 91 % in the key, right at the bar's edge)."""
     poly, in_scale = _real_statistics(data, lowest, model.pitches)
     val = data.split("validation")
     model.voices_per_track = 0 if poly > 0.05 else (2 if poly > 0.01 else 1)
@@ -208,12 +218,21 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
             if best >= before:
                 break
         searched["coordinate_descent"] = rounds
+    # The key default: the form the rule chose, or the other one (the strict lock, or
+    # the pull at the searched or default key_penalty), whichever clears the bar by
+    # the wider margin; a tie keeps the rule's form, then fewer candidates.
+    rule_lock, pull = model.key_lock, model.key_penalty or KEY_PENALTIES[1]
     margins = {}
-    for k in CANDIDATES:
-        model.candidates = k
-        margins[k] = _margin(held_out_metrics(model, data, val, lowest, seed))
-    model.candidates = max(CANDIDATES, key=lambda k: (round(margins[k], 4), -k))
-    searched["candidates (margin)"] = {str(k): round(v, 4) for k, v in margins.items()}
+    for lock in (rule_lock, not rule_lock):
+        model.key_lock, model.key_penalty = lock, None if lock else pull
+        for k in CANDIDATES:
+            model.candidates = k
+            margins[(lock, k)] = _margin(held_out_metrics(model, data, val, lowest, seed))
+    lock, model.candidates = max(margins, key=lambda c: (round(margins[c], 4), c[0] == rule_lock,
+                                                         -c[1]))
+    model.key_lock, model.key_penalty = lock, None if lock else pull
+    searched["key lock/candidates (margin)"] = {
+        f"{'lock' if c[0] else 'pull'}/{c[1]}": round(v, 4) for c, v in margins.items()}
     decoding = {"voices_per_track": model.voices_per_track, "change_penalty": model.change_penalty,
                 "threshold": model.threshold, "candidates": model.candidates,
                 "key_lock": model.key_lock}
@@ -288,7 +307,8 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
         "id": model_id, "mode": "gan", "genre": genre,
         "title": f"GAN accompaniment: {genre.replace('-', ' ')}",
         "description": ("Three accompaniment voices for a melody, from a U-Net generator with "
-                        "noise at the bottleneck (AWS DeepComposer's design, CPU-sized)."),
+                        "noise at the bottleneck (AWS DeepComposer's design, CPU-sized)."
+                        + GENRE_NOTES.get(genre, "")),
         "tracks": [{"name": name, "program": p, "channel": i} for i, (name, p) in enumerate(tracks)],
         "grid": {"steps_per_beat": 4, "steps": n.steps, "bars_per_window": n.steps // 16,
                  "lowest": trainer.lowest, "pitches": n.pitches},

@@ -98,6 +98,14 @@ def test_export_writes_a_card_the_registry_accepts(trained, tmp_path):
     assert t["pieces"]["train"] + t["pieces"]["validation"] + t["pieces"]["test"] == 9
     assert t["iterations"] == trainer.step and t["machine"]
     assert (tmp_path / "tiny-gan.onnx").stat().st_size < 5_000_000
+    # The key default and candidates are the pair with the widest margin on validation,
+    # the strict lock and the soft pull both tried.
+    gan = card["gan"]
+    margins = gan["validation_search"]["key lock/candidates (margin)"]
+    assert {k.split("/")[0] for k in margins} == {"lock", "pull"}
+    chosen = f"{'lock' if gan['key_lock'] else 'pull'}/{gan['candidates']}"
+    assert margins[chosen] == max(margins.values())
+    assert ("key_penalty" in gan) == (not gan["key_lock"])
 
 
 WORKER = """
