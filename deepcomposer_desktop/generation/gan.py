@@ -21,8 +21,9 @@ of candidates (noise vectors) and keeps the one whose decoded voices, cross-fade
 with the windows before, sit most consonantly with the melody (lowest tonal
 distance, the card's measure). Binarising follows the card: for single-line voices
 (chorales, madrigals, quartets) each track is decoded as one line with a penalty per
-change (viterbi_voices), plus a second line for genres with double stops; else every
-cell above the threshold sounds. A bar where the melody plays
+change (viterbi_voices), with a shortest note of an eighth for genres that have next to
+no shorter ones, plus a second line for genres with double stops; else every cell
+above the threshold sounds. A bar where the melody plays
 but every accompaniment track came out silent gets each track's strongest pitch,
 so the whole melody is accompanied, pickup bar included. Velocities follow the
 melody's: each accompaniment note takes the velocity of the melody note sounding
@@ -57,22 +58,25 @@ class GanModel:
     Decoding (all from the card, chosen on validation pieces): `voices_per_track` 0
     thresholds every cell; 1 decodes one line per track (viterbi_voices); 2 adds a
     second line that sounds where its pitch scores above `second_threshold` (double
-    stops). The key lock silences out-of-key pitches; without it, a card's
-    `key_penalty` still lowers their scores by that much, so that chromatic notes stay
-    only where the network is sure of them (chromatic genres, whose real music is not
-    all in the key). `key_lock` is the card's default for the lock (off for such
-    genres); `candidates` the noise draws per window."""
+    stops); `min_steps` is the shortest note of a line (2, an eighth, for genres
+    with next to no shorter notes). The key lock silences out-of-key pitches;
+    without it, a card's `key_penalty` still lowers their scores by that much, so
+    that chromatic notes stay only where the network is sure of them (chromatic
+    genres, whose real music is not all in the key). `key_lock` is the card's
+    default for the lock (off for such genres); `candidates` the noise draws per
+    window."""
 
     def __init__(self, session, lowest: int, pitches: int = 64, steps: int = 32,
                  noise_shape: tuple[int, ...] = (8, 2, 4), melody_center: float = 67.0,
                  tracks: list[dict] | None = None, voices_per_track: int = 0,
                  change_penalty: float = 0.0, threshold: float = 0.0, candidates: int = 1,
                  second_threshold: float = 1.0, key_penalty: float | None = None,
-                 key_lock: bool = True) -> None:
+                 key_lock: bool = True, min_steps: int = 1) -> None:
         self.session, self.lowest, self.pitches, self.steps = session, lowest, pitches, steps
         self.voices_per_track, self.change_penalty = voices_per_track, change_penalty
         self.threshold, self.second_threshold = threshold, second_threshold
         self.candidates, self.key_penalty, self.key_lock = candidates, key_penalty, key_lock
+        self.min_steps = min_steps
         self.noise_shape, self.melody_center = tuple(noise_shape), melody_center
         self.tracks = tracks or [{"name": n, "program": p} for n, p in DEFAULT_TRACKS]
 
@@ -84,13 +88,13 @@ class GanModel:
                    gan["melody_center"], card["tracks"], gan.get("voices_per_track", 0),
                    gan.get("change_penalty", 0.0), gan.get("threshold", 0.0),
                    gan.get("candidates", 1), gan.get("second_threshold", 1.0),
-                   gan.get("key_penalty"), gan.get("key_lock", True))
+                   gan.get("key_penalty"), gan.get("key_lock", True), gan.get("min_steps", 1))
 
     def decode_voices(self, raw: np.ndarray) -> np.ndarray:
         """(..., steps, pitches) scores -> bool rolls, by the card's decoding, without
         the bar filling of `decode`."""
         return decode_lines(raw, self.voices_per_track, self.change_penalty, self.threshold,
-                            self.second_threshold)
+                            self.second_threshold, self.min_steps)
 
     def decode(self, raw: np.ndarray, melody: np.ndarray, steps_per_bar: int) -> np.ndarray:
         return fill_silent_bars(self.decode_voices(raw), raw, melody, steps_per_bar)
@@ -226,6 +230,60 @@ def viterbi_voices(raw: np.ndarray, change_penalty: float, threshold: float = 0.
     return out[:, :, 1:].reshape(*lead, steps, pitches)
 
 
+def viterbi_min_length(raw: np.ndarray, change_penalty: float, threshold: float = 0.0,
+                       min_steps: int = 2) -> np.ndarray:
+    """viterbi_voices where every note lasts at least `min_steps` steps (a note cut by
+    the end of the roll excepted): for genres whose real parts have next to no note
+    shorter than an eighth, so that the line never blips. States are the rest and
+    each pitch at ages 1..min_steps (the last meaning 'min_steps or more'); only a
+    note of full age may end."""
+    if min_steps <= 1:
+        return viterbi_voices(raw, change_penalty, threshold)
+    lead, (steps, pitches) = raw.shape[:-2], raw.shape[-2:]
+    flat = (raw.reshape(-1, steps, pitches) - threshold).astype(np.float64)
+    n, m = flat.shape[0], min_steps
+    rows = np.arange(n)
+    notes = np.full((n, m, pitches), -np.inf)  # best score ending in (age, pitch)
+    notes[:, 0] = flat[:, 0]
+    rest = np.zeros(n)
+    # Back-pointers: where an onset or a rest came from (-1 = the rest, else a pitch
+    # at full age), and whether a full-age note was already full (1) or just came of age.
+    onset_from = np.zeros((n, steps), dtype=np.int32)
+    rest_from = np.zeros((n, steps), dtype=np.int32)
+    was_full = np.zeros((n, steps, pitches), dtype=bool)
+    for t in range(1, steps):
+        full = notes[:, m - 1]
+        j = full.argmax(axis=1)
+        top = full[rows, j]
+        onset_from[:, t] = np.where(rest >= top, -1, j)
+        free = np.maximum(rest, top) - change_penalty
+        rest_from[:, t] = np.where(rest >= top - change_penalty, -1, j)
+        new_rest = np.maximum(rest, top - change_penalty)
+        new = np.empty_like(notes)
+        was_full[:, t] = full >= notes[:, m - 2]
+        new[:, m - 1] = np.maximum(full, notes[:, m - 2])
+        new[:, 1:m - 1] = notes[:, 0:m - 2]
+        new[:, 0] = free[:, None]
+        notes, rest = new + flat[:, t, None, :], new_rest
+    # Trace back from the best final state, all rows at once; p -1 is the rest.
+    ends = notes.reshape(n, -1)
+    k = ends.argmax(axis=1)
+    on_note = ends[rows, k] > rest
+    p = np.where(on_note, k % pitches, -1)
+    age = np.where(on_note, k // pitches, m - 1)
+    path = np.empty((n, steps), dtype=np.int64)
+    for t in range(steps - 1, 0, -1):
+        path[:, t] = p
+        held = np.where(was_full[rows, t, np.maximum(p, 0)], m - 1, m - 2)
+        prev_p = np.where(p < 0, rest_from[:, t], np.where(age == 0, onset_from[:, t], p))
+        age = np.where((p < 0) | (age == 0), m - 1, np.where(age == m - 1, held, age - 1))
+        p = prev_p
+    path[:, 0] = p
+    out = np.zeros((n, steps, pitches + 1), dtype=bool)
+    out[rows[:, None], np.arange(steps)[None, :], path + 1] = True
+    return out[:, :, 1:].reshape(*lead, steps, pitches)
+
+
 def viterbi_voice(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
     """viterbi_voices for one (steps, pitches) score map."""
     return viterbi_voices(raw, change_penalty, threshold)
@@ -247,17 +305,19 @@ def fill_silent_bars(rolls: np.ndarray, raw: np.ndarray, melody: np.ndarray,
 
 
 def decode_lines(raw: np.ndarray, voices_per_track: int, change_penalty: float,
-                 threshold: float, second_threshold: float = 1.0) -> np.ndarray:
+                 threshold: float, second_threshold: float = 1.0, min_steps: int = 1
+                 ) -> np.ndarray:
     """(..., steps, pitches) scores -> bool rolls. voices_per_track 0: every cell above
-    the threshold; 1: one line per track (viterbi_voices); 2: that line plus a second
-    one, on the other pitches, where they score above `second_threshold`."""
+    the threshold; 1: one line per track (viterbi_voices; with notes of at least
+    `min_steps` steps, viterbi_min_length); 2: that line plus a second one, on the
+    other pitches, where they score above `second_threshold`."""
     if voices_per_track == 0:
         return raw > threshold
-    first = viterbi_voices(raw, change_penalty, threshold)
+    first = viterbi_min_length(raw, change_penalty, threshold, min_steps)
     if voices_per_track == 1:
         return first
     rest = np.where(first, KEY_LOCKED, raw)
-    return first | viterbi_voices(rest, change_penalty, second_threshold)
+    return first | viterbi_min_length(rest, change_penalty, second_threshold, min_steps)
 
 
 def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,

@@ -2,10 +2,12 @@
 key masks, the baseline."""
 
 import numpy as np
+import pytest
 
 from deepcomposer_desktop.generation.baseline import diatonic_triads, triad_accompaniment
 from deepcomposer_desktop.generation.evaluation import note_lengths, window_metrics
-from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, binarise, key_mask,
+from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, binarise,
+                                                 decode_lines, key_mask, viterbi_min_length,
                                                  viterbi_voice, viterbi_voices, window_starts)
 from deepcomposer_desktop.music.keys import Key
 
@@ -26,6 +28,52 @@ def test_viterbi_rests_where_every_pitch_is_below_the_threshold():
     raw[:3, 0] = 0.8
     assert viterbi_voice(raw, 0.1).sum(axis=1).tolist() == [1, 1, 1, 0, 0, 0]
     assert viterbi_voice(raw, 0.1, threshold=-0.95).sum() == 6
+
+
+def _line_score(path, raw, penalty, threshold):
+    total = sum(0.0 if p < 0 else raw[t, p] - threshold for t, p in enumerate(path))
+    return total - penalty * sum(a != b for a, b in zip(path, path[1:]))
+
+
+def _runs(path):
+    """(state, length) of each run of a path; the last run may be cut by the end."""
+    runs, start = [], 0
+    for t in range(1, len(path) + 1):
+        if t == len(path) or path[t] != path[start]:
+            runs.append((path[start], t - start))
+            start = t
+    return runs
+
+
+def test_min_length_viterbi_is_the_best_line_whose_notes_are_long_enough():
+    # Against every path of small score maps: the best total score among the paths
+    # whose notes (all but one cut by the end) last min_steps or more.
+    import itertools
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        steps, pitches, m = 6, 3, int(rng.integers(2, 4))
+        penalty, threshold = float(rng.choice([0.0, 0.1, 0.5])), float(rng.choice([0, -0.5]))
+        raw = rng.uniform(-1, 1, (steps, pitches))
+        best = max(_line_score(path, raw, penalty, threshold)
+                   for path in itertools.product(range(-1, pitches), repeat=steps)
+                   if all(n >= m for p, n in _runs(path)[:-1] if p >= 0))
+        out = viterbi_min_length(raw[None], penalty, threshold, m)[0]
+        assert (out.sum(axis=1) <= 1).all()
+        path = [int(r.argmax()) if r.any() else -1 for r in out]
+        assert all(n >= m for p, n in _runs(path)[:-1] if p >= 0)
+        assert _line_score(path, raw, penalty, threshold) == pytest.approx(best)
+
+
+def test_min_length_one_is_the_plain_line_and_two_removes_blips():
+    raw = np.random.default_rng(4).uniform(-1, 1, (4, 3, 32, 16)).astype(np.float32)
+    assert (viterbi_min_length(raw, 0.1, -0.5, 1) == viterbi_voices(raw, 0.1, -0.5)).all()
+    plain = decode_lines(raw, 1, 0.0, -0.5)
+    long = decode_lines(raw, 1, 0.0, -0.5, min_steps=2)
+    assert (np.concatenate([note_lengths(r) for r in plain.reshape(-1, 32, 16)]) == 1).any()
+    # Every note ends at least 2 steps after it starts, save one cut by the end.
+    for roll in long.reshape(-1, 32, 16):
+        path = [int(r.argmax()) if r.any() else -1 for r in roll]
+        assert all(n >= 2 for p, n in _runs(path)[:-1] if p >= 0)
 
 
 def test_binarise_fills_a_bar_where_only_the_melody_plays():
