@@ -121,7 +121,7 @@ def register(subparsers) -> None:
     g = p.add_argument_group("gan")
     g.add_argument("--no-key-lock", action="store_true",
                    help="allow accompaniment notes outside the melody's key (default: the "
-                   "model card's; on except for chromatic genres)")
+                   "model card's)")
     g.add_argument("--candidates", type=int, metavar="N",
                    help="accompaniments drawn for every 2 bars, the one most consonant with the "
                    "melody kept (1-64; default: the model card's)")

@@ -20,8 +20,8 @@ import torch
 
 from ..fileio import atomic_write_text
 from ..generation.baseline import triad_accompaniment
-from ..generation.evaluation import (QUALIFIED_MIN_STEPS, absolute_gaps, relative_gaps,
-                                     window_metrics)
+from ..generation.evaluation import (QUALIFIED_MIN_STEPS, absolute_gaps, note_lengths,
+                                     relative_gaps, window_metrics)
 from ..generation.gan import GanModel, accompany_roll
 from ..generation.registry import sha256_file
 from ..music.keys import Key
@@ -39,8 +39,8 @@ GENRE_TRACKS = {
 }
 # What a musician should know of a genre's texture, added to its card's description.
 GENRE_NOTES = {
-    "trecento": (" Most trecento pieces have three voices (cantus, contratenor, tenor), so the "
-                 "Triplum, the fourth voice of the four-voice pieces, is often silent."),
+    "trecento": (" Most trecento pieces have three voices (cantus, contratenor, tenor); the "
+                 "Triplum is learnt from the four-voice ones."),
 }
 DEFAULT_TRACKS = [("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
                   ("Bass", 32)]
@@ -114,6 +114,13 @@ KEY_PENALTIES = (0.1, 0.25, 0.5, 1.0)
 SECOND_THRESHOLDS = (0.25, 0.4, 0.5, 0.6, 0.75, 0.9)
 NEAR_REAL = ("in_scale_rate", "pitch_classes_per_bar", "qualified_note_rate", "polyphonic_rate")
 NEAR_REAL_TOLERANCE = 0.10
+# A genre whose real parts have fewer notes shorter than an eighth than this gets
+# lines whose notes last an eighth at least (chorales 2 %, trecento 0.9 %, Palestrina
+# none; the quartets' figuration 23 %).
+SHORT_NOTES_RARE = 0.05
+# Validation margins closer than this are not told apart on a few pieces (seeds move
+# them by about as much).
+MARGIN_TIE = 0.005
 
 
 def must_show(metrics: dict) -> dict:
@@ -147,19 +154,23 @@ def _margin(metrics: dict) -> float:
     return min(NEAR_REAL_TOLERANCE - near, (base - td) / base)
 
 
-def _real_statistics(data, lowest: int, pitches: int) -> tuple[float, float]:
-    """(polyphony, in-scale rate) of the accompaniment parts of up to 60 training
-    pieces: whether the parts play chords, whether the genre stays in its key."""
-    poly, inside, total = [], 0.0, 0.0
+def _real_statistics(data, lowest: int, pitches: int) -> tuple[float, float, float]:
+    """(polyphony, in-scale rate, share of notes shorter than an eighth) of the
+    accompaniment parts of up to 60 training pieces: whether the parts play chords,
+    whether the genre stays in its key, whether it has fast notes."""
+    poly, inside, total, lengths = [], 0.0, 0.0, []
     for p in data.split("train")[:60]:
         roll = data.piece_rolls(int(p), lowest, pitches)[1:]
         poly += [float(np.mean(r.sum(axis=1) >= 2)) for r in roll]
+        lengths += [note_lengths(r) for r in roll]
         tonic, minor = data.piece_keys[p]
         scale = Key(int(tonic), "minor" if minor else "major").scale_mask()
         cells = roll.sum(axis=(0, 1))
         inside += float(cells[scale[lowest:lowest + pitches]].sum())
         total += float(cells.sum())
-    return float(np.mean(poly)), inside / max(total, 1.0)
+    lengths = np.concatenate(lengths) if lengths else np.zeros(0)
+    short = float(np.mean(lengths < QUALIFIED_MIN_STEPS)) if len(lengths) else 0.0
+    return float(np.mean(poly)), inside / max(total, 1.0), short
 
 
 def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
@@ -168,7 +179,8 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
 
     The training pieces decide the form: parts that play chords more than 5 % of
     the time are thresholded cell by cell; parts with occasional double stops (1-5 %)
-    get one line plus a second voice; others one line. A genre whose real parts lie
+    get one line plus a second voice; others one line, whose notes last an eighth at
+    least where the real parts have next to no shorter ones. A genre whose real parts lie
     less than 90 % in the key (the classical quartets) gets the key lock off by
     default and a soft pull towards the key instead. Then, with one candidate, the
     threshold (the score of a rest) and change penalty on a grid, and where there are
@@ -180,9 +192,10 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     the choice starts to bend the genre's statistics; the lock suits a genre that
     keeps to its key, but strips the accidentals of one that does not (the
     trecento's musica ficta sits at 91 % in the key, right at the bar's edge)."""
-    poly, in_scale = _real_statistics(data, lowest, model.pitches)
+    poly, in_scale, short = _real_statistics(data, lowest, model.pitches)
     val = data.split("validation")
     model.voices_per_track = 0 if poly > 0.05 else (2 if poly > 0.01 else 1)
+    model.min_steps = QUALIFIED_MIN_STEPS if short < SHORT_NOTES_RARE else 1
     model.key_lock = in_scale >= 0.9
     model.key_penalty = None if model.key_lock else KEY_PENALTIES[1]
     model.second_threshold = 0.5
@@ -220,7 +233,8 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
         searched["coordinate_descent"] = rounds
     # The key default: the form the rule chose, or the other one (the strict lock, or
     # the pull at the searched or default key_penalty), whichever clears the bar by
-    # the wider margin; a tie keeps the rule's form, then fewer candidates.
+    # the wider margin. Margins within MARGIN_TIE of the best count as a tie, won by
+    # fewer candidates (each one costs generation time), then by the rule's form.
     rule_lock, pull = model.key_lock, model.key_penalty or KEY_PENALTIES[1]
     margins = {}
     for lock in (rule_lock, not rule_lock):
@@ -228,12 +242,14 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
         for k in CANDIDATES:
             model.candidates = k
             margins[(lock, k)] = _margin(held_out_metrics(model, data, val, lowest, seed))
-    lock, model.candidates = max(margins, key=lambda c: (round(margins[c], 4), c[0] == rule_lock,
-                                                         -c[1]))
+    best = max(margins.values())
+    near = [c for c, v in margins.items() if v >= best - MARGIN_TIE]
+    lock, model.candidates = min(near, key=lambda c: (c[1], c[0] != rule_lock, -margins[c]))
     model.key_lock, model.key_penalty = lock, None if lock else pull
     searched["key lock/candidates (margin)"] = {
         f"{'lock' if c[0] else 'pull'}/{c[1]}": round(v, 4) for c, v in margins.items()}
-    decoding = {"voices_per_track": model.voices_per_track, "change_penalty": model.change_penalty,
+    decoding = {"voices_per_track": model.voices_per_track, "min_steps": model.min_steps,
+                "change_penalty": model.change_penalty,
                 "threshold": model.threshold, "candidates": model.candidates,
                 "key_lock": model.key_lock}
     if model.voices_per_track == 2:
@@ -241,6 +257,7 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     if not model.key_lock:
         decoding["key_penalty"] = model.key_penalty
     return {**decoding, "real_track_polyphony": round(poly, 4),
+            "real_short_note_share": round(short, 4),
             "real_in_scale_rate": round(in_scale, 4), "decoding_chosen_on": "validation pieces",
             "validation_search": searched}
 
@@ -259,7 +276,7 @@ def measure(model: GanModel, data, lowest: int, seed: int) -> tuple[dict, dict]:
     metrics["model_one_candidate"] = held_out_metrics(model, data, test, lowest, seed)["model"]
     model.candidates = k
     lock = ("with the key lock on (the card's default)" if model.key_lock else
-            "with the key lock off (the card's default for this chromatic genre) and "
+            "with the key lock off (the card's default) and "
             f"out-of-key scores lowered by {model.key_penalty}")
     metrics["notes"] += (f" The model's output is decoded {lock}, drawing {k} candidate(s) "
                          "per window and keeping the one most consonant with the melody; "

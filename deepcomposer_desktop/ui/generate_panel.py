@@ -144,8 +144,8 @@ class GeneratePanel(QWidget):
         entry = self.registry.get(model_id)
         self.card.setText(gm.card_summary(entry.card))
         if self.current_mode() == "gan" and entry.card:
-            # A chromatic genre's card turns the lock off by default (its real music is
-            # not all in the key); the musician can still turn it on.
+            # A card may turn the lock off by default, for a soft pull to the key that
+            # keeps the genre's accidentals; the musician can still turn it on.
             self.params.set_value("key_lock", entry.card.get("gan", {}).get("key_lock", True))
 
     def roll_seed(self) -> None:

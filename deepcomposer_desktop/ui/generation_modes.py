@@ -124,7 +124,8 @@ def card_summary(card: dict) -> str:
                          f"triad baseline {base['tonal_distance']:.2f}")
         gan = card.get("gan", {})
         if card.get("mode") == "gan" and "candidates" in gan:
-            lock = "on" if gan.get("key_lock", True) else "off (a chromatic genre)"
+            lock = ("on" if gan.get("key_lock", True) else
+                    "off, with a soft pull to the key" if gan.get("key_penalty") else "off")
             lines.append(f"Draws {gan['candidates']} candidate(s) per 2 bars; key lock "
                          f"{lock} by default")
     else:

@@ -154,7 +154,7 @@ def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(
         assert panel.params.values()["key_lock"] is expected, model_id
         text = panel.card.text()
         assert f"Draws {card['gan']['candidates']} candidate" in text
-        assert "triad baseline" in text and ("off (a chromatic genre)" in text) is not expected
+        assert "triad baseline" in text and ("off, with a soft pull" in text) is not expected
         defaults.add(expected)
     assert defaults == {True, False}
     win.files.open_path("sample:twinkle")
