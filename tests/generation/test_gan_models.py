@@ -200,8 +200,15 @@ def test_cli_models_json_lists_the_shipped_models(capsys):
     assert all(listed[i]["mode"] == "gan" and len(listed[i]["tracks"]) == 4 for i in GAN_IDS)
 
 
-# The bar; gan-string-quartets does not meet it yet (see its card and README).
-MEETING = {"gan-bach-chorales", "gan-monteverdi", "gan-palestrina"}
+# The bar. gan-string-quartets misses it: its test pieces lie further from the
+# training pieces than the bar's 10 % (README, "Models").
+MEETING = {"gan-bach-chorales", "gan-monteverdi", "gan-palestrina", "gan-trecento"}
+
+
+def test_at_least_four_shipped_models_meet_the_bar():
+    registry = Registry([SHIPPED_DIR])
+    met = {i for i in GAN_IDS if registry.get(i).card["metrics"]["must_show"]["met"]}
+    assert len(met) >= 4 and MEETING <= met
 
 
 @pytest.mark.parametrize("model_id", GAN_IDS)
