@@ -234,53 +234,53 @@ def viterbi_min_length(raw: np.ndarray, change_penalty: float, threshold: float 
                        min_steps: int = 2) -> np.ndarray:
     """viterbi_voices where every note lasts at least `min_steps` steps (a note cut by
     the end of the roll excepted): for genres whose real parts have next to no note
-    shorter than an eighth, so that the line never blips. States are the rest and
-    each pitch at ages 1..min_steps (the last meaning 'min_steps or more'); only a
-    note of full age may end."""
+    shorter than an eighth, so that the line never blips. States are each pitch at
+    ages 1..min_steps (the last meaning 'min_steps or more') and the rest, kept as
+    column 0 of the full-age states; only a full-age state may change."""
     if min_steps <= 1:
         return viterbi_voices(raw, change_penalty, threshold)
     lead, (steps, pitches) = raw.shape[:-2], raw.shape[-2:]
-    flat = (raw.reshape(-1, steps, pitches) - threshold).astype(np.float64)
-    n, m = flat.shape[0], min_steps
+    n, m = int(np.prod(lead, dtype=int)), min_steps
+    scores = np.zeros((n, steps, pitches + 1))
+    scores[:, :, 1:] = raw.reshape(n, steps, pitches) - threshold
     rows = np.arange(n)
-    notes = np.full((n, m, pitches), -np.inf)  # best score ending in (age, pitch)
-    notes[:, 0] = flat[:, 0]
-    rest = np.zeros(n)
-    # Back-pointers: where an onset or a rest came from (-1 = the rest, else a pitch
-    # at full age), and whether a full-age note was already full (1) or just came of age.
-    onset_from = np.zeros((n, steps), dtype=np.int32)
-    rest_from = np.zeros((n, steps), dtype=np.int32)
-    was_full = np.zeros((n, steps, pitches), dtype=bool)
+    age = np.full((n, m, pitches + 1), -np.inf)  # best score ending in (age, state)
+    age[:, 0, 1:] = scores[:, 0, 1:]
+    age[:, m - 1, 0] = 0.0
+    new = np.full_like(age, -np.inf)
+    # Back-pointers: the state an onset (or a rest that began) left, and whether a
+    # full-age state was already full (else it just came of age).
+    came_from = np.zeros((n, steps), dtype=np.int64)
+    rest_began = np.zeros((n, steps), dtype=bool)
+    was_full = np.zeros((n, steps, pitches + 1), dtype=bool)
     for t in range(1, steps):
-        full = notes[:, m - 1]
+        full = age[:, m - 1]
         j = full.argmax(axis=1)
-        top = full[rows, j]
-        onset_from[:, t] = np.where(rest >= top, -1, j)
-        free = np.maximum(rest, top) - change_penalty
-        rest_from[:, t] = np.where(rest >= top - change_penalty, -1, j)
-        new_rest = np.maximum(rest, top - change_penalty)
-        new = np.empty_like(notes)
-        was_full[:, t] = full >= notes[:, m - 2]
-        new[:, m - 1] = np.maximum(full, notes[:, m - 2])
-        new[:, 1:m - 1] = notes[:, 0:m - 2]
-        new[:, 0] = free[:, None]
-        notes, rest = new + flat[:, t, None, :], new_rest
-    # Trace back from the best final state, all rows at once; p -1 is the rest.
-    ends = notes.reshape(n, -1)
+        came_from[:, t] = j
+        switch = full[rows, j] - change_penalty
+        rest_began[:, t] = switch > full[:, 0]
+        np.greater_equal(full, age[:, m - 2], out=was_full[:, t])
+        np.maximum(full, age[:, m - 2], out=new[:, m - 1])
+        new[:, m - 1, 0] = np.maximum(full[:, 0], switch)
+        new[:, 1:m - 1] = age[:, :m - 2]
+        new[:, 0, 1:] = switch[:, None]
+        new += scores[:, t, None, :]
+        age, new = new, age
+    # Trace back from the best final state, all rows at once (state 0 is the rest).
+    ends = age.reshape(n, -1)
     k = ends.argmax(axis=1)
-    on_note = ends[rows, k] > rest
-    p = np.where(on_note, k % pitches, -1)
-    age = np.where(on_note, k // pitches, m - 1)
+    a, state = k // (pitches + 1), k % (pitches + 1)
     path = np.empty((n, steps), dtype=np.int64)
     for t in range(steps - 1, 0, -1):
-        path[:, t] = p
-        held = np.where(was_full[rows, t, np.maximum(p, 0)], m - 1, m - 2)
-        prev_p = np.where(p < 0, rest_from[:, t], np.where(age == 0, onset_from[:, t], p))
-        age = np.where((p < 0) | (age == 0), m - 1, np.where(age == m - 1, held, age - 1))
-        p = prev_p
-    path[:, 0] = p
+        path[:, t] = state
+        onset = (a == 0) | ((state == 0) & rest_began[:, t])
+        held = np.where(was_full[rows, t, state], m - 1, m - 2)
+        prev = np.where(onset, came_from[:, t], state)
+        a = np.where(onset | (state == 0), m - 1, np.where(a == m - 1, held, a - 1))
+        state = prev
+    path[:, 0] = state
     out = np.zeros((n, steps, pitches + 1), dtype=bool)
-    out[rows[:, None], np.arange(steps)[None, :], path + 1] = True
+    out[rows[:, None], np.arange(steps)[None, :], path] = True
     return out[:, :, 1:].reshape(*lead, steps, pitches)
 
 
@@ -385,8 +385,9 @@ def generate_accompaniment(composition: Composition, model_id: str | GanModel, s
                          time_signature=composition.time_signature, key=key_used,
                          title=composition.title)
     for roll, spec in zip(rolls, model.tracks[1:]):
-        new = [n.moved(velocity=int(np.clip(round(curve[min(grid.step_of(n.start), n_steps - 1)]
-                                                  * ACCOMPANIMENT_SOFTER), 1, 127)))
+        # (plain min/max: np.clip on one number costs more than the rest of the loop)
+        new = [n.moved(velocity=min(127, max(1, round(
+                   float(curve[min(grid.step_of(n.start), n_steps - 1)]) * ACCOMPANIMENT_SOFTER))))
                for n in roll_to_notes(roll, out_grid) if 0 <= n.pitch <= 127]
         result.add_track(spec["name"], int(spec["program"]), notes=new)
     return result
