@@ -108,6 +108,9 @@ def test_export_writes_a_card_the_registry_accepts(trained, tmp_path):
     assert chosen in near
     assert gan["candidates"] == min(int(k.split("/")[1]) for k in near)
     assert ("key_penalty" in gan) == (not gan["key_lock"])
+    # The folder's accompaniment is triads a beat long: no 16ths, so lines last an
+    # eighth at least.
+    assert gan["real_short_note_share"] == 0 and gan["min_steps"] == 2
 
 
 WORKER = """
