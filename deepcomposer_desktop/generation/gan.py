@@ -167,6 +167,7 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
     the melody (lowest tonal distance)."""
     size, n = model.steps, melody.shape[0]
     k = max(1, model.candidates if candidates is None else candidates)
+    strict = strict or model.key_penalty is None  # no pull to lower by: the lock
     starts = window_starts(n, size)
     total = max(starts) + size
     padded = np.zeros((total, melody.shape[1]), dtype=bool)
@@ -198,7 +199,7 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
         if progress:
             progress(i + 1, len(starts))
     out = acc / np.maximum(weight, 1e-6)[None, :, None]
-    if mask is not None and (strict or model.key_penalty is None):
+    if mask is not None and strict:
         out[:, :, ~mask] = KEY_LOCKED  # exactly: cross-fading moves a locked -2 by rounding
     return out[:, :n]
 
@@ -284,11 +285,6 @@ def viterbi_min_length(raw: np.ndarray, change_penalty: float, threshold: float 
     return out[:, :, 1:].reshape(*lead, steps, pitches)
 
 
-def viterbi_voice(raw: np.ndarray, change_penalty: float, threshold: float = 0.0) -> np.ndarray:
-    """viterbi_voices for one (steps, pitches) score map."""
-    return viterbi_voices(raw, change_penalty, threshold)
-
-
 def fill_silent_bars(rolls: np.ndarray, raw: np.ndarray, melody: np.ndarray,
                      steps_per_bar: int) -> np.ndarray:
     """Bars where the melody plays and every track came out silent get each track's
@@ -318,14 +314,6 @@ def decode_lines(raw: np.ndarray, voices_per_track: int, change_penalty: float,
         return first
     rest = np.where(first, KEY_LOCKED, raw)
     return first | viterbi_min_length(rest, change_penalty, second_threshold, min_steps)
-
-
-def binarise(raw: np.ndarray, melody: np.ndarray, steps_per_bar: int, *,
-             voices_per_track: int = 0, change_penalty: float = 0.0,
-             threshold: float = 0.0) -> np.ndarray:
-    """(3, steps, pitches) scores -> bool rolls by decode_lines, then fill_silent_bars."""
-    rolls = decode_lines(raw, voices_per_track, change_penalty, threshold)
-    return fill_silent_bars(rolls, raw, melody, steps_per_bar)
 
 
 def melody_velocity_curve(notes: list[Note], grid: RollGrid, n_steps: int) -> np.ndarray:
@@ -415,5 +403,5 @@ def rolls_to_composition(rolls: np.ndarray, lowest: int, *, title: str = "GAN",
     return comp
 
 
-__all__ = ["GanModel", "generate_accompaniment", "accompany_roll", "binarise",
+__all__ = ["GanModel", "generate_accompaniment", "accompany_roll", "decode_lines",
            "key_mask", "rolls_to_composition"]

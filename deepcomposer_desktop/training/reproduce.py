@@ -16,7 +16,7 @@ import sys
 MINUTES = 17
 # (model id, dataset preset, minutes or None for `minutes`). The first four were
 # trained in 17 minutes on a machine that ran about 3x faster than the one the
-# trecento model had 55 minutes on (both came to some 3 300-4 200 iterations).
+# trecento model had 55 minutes on (the cards record 1 600-4 200 iterations).
 SHIPPED = [
     ("gan-bach-chorales", "bach-chorales", None),
     ("gan-string-quartets", "string-quartets", None),

@@ -33,7 +33,7 @@ PARAMS: dict[str, list[Param]] = {
     "gan": [
         Param("key_lock", "Key lock", "bool", True,
               "Keep the accompaniment in the song's key (or the key detected from the melody). "
-              "Each model sets its default: off for genres whose music is chromatic."),
+              "Each model sets its default: off for genres whose music has many accidentals."),
         Param("candidates", "Candidates", "int", 0,
               "Accompaniments drawn for every 2 bars; the one that sits most consonantly with "
               "the melody is kept. More is smoother harmony, fewer is freer. 0 = the model's "

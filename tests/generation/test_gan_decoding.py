@@ -6,9 +6,9 @@ import pytest
 
 from deepcomposer_desktop.generation.baseline import diatonic_triads, triad_accompaniment
 from deepcomposer_desktop.generation.evaluation import note_lengths, window_metrics
-from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, binarise,
-                                                 decode_lines, key_mask, viterbi_min_length,
-                                                 viterbi_voice, viterbi_voices, window_starts)
+from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, decode_lines,
+                                                 fill_silent_bars, key_mask, viterbi_min_length,
+                                                 viterbi_voices, window_starts)
 from deepcomposer_desktop.music.keys import Key
 
 
@@ -16,18 +16,18 @@ def test_viterbi_keeps_one_line_and_ignores_short_flicker():
     raw = np.full((8, 4), -1.0)
     raw[:, 1] = 0.5
     raw[3, 2] = 0.6  # one step slightly better elsewhere: not worth two changes
-    out = viterbi_voice(raw, change_penalty=0.5)
+    out = viterbi_voices(raw, change_penalty=0.5)
     assert (out.sum(axis=1) <= 1).all()
     assert out[:, 1].all()
     # Without a penalty the flicker wins.
-    assert viterbi_voice(raw, 0.0)[3, 2]
+    assert viterbi_voices(raw, 0.0)[3, 2]
 
 
 def test_viterbi_rests_where_every_pitch_is_below_the_threshold():
     raw = np.full((6, 3), -0.9)
     raw[:3, 0] = 0.8
-    assert viterbi_voice(raw, 0.1).sum(axis=1).tolist() == [1, 1, 1, 0, 0, 0]
-    assert viterbi_voice(raw, 0.1, threshold=-0.95).sum() == 6
+    assert viterbi_voices(raw, 0.1).sum(axis=1).tolist() == [1, 1, 1, 0, 0, 0]
+    assert viterbi_voices(raw, 0.1, threshold=-0.95).sum() == 6
 
 
 def _line_score(path, raw, penalty, threshold):
@@ -76,12 +76,12 @@ def test_min_length_one_is_the_plain_line_and_two_removes_blips():
         assert all(n >= 2 for p, n in _runs(path)[:-1] if p >= 0)
 
 
-def test_binarise_fills_a_bar_where_only_the_melody_plays():
+def test_decoding_fills_a_bar_where_only_the_melody_plays():
     raw = np.full((3, 32, 8), -0.99)
     raw[1, :, 5] = -0.5
     melody = np.zeros((32, 8), bool)
     melody[20:24, 3] = True  # the melody plays in bar 2 only
-    rolls = binarise(raw, melody, 16, voices_per_track=1, change_penalty=0.1)
+    rolls = fill_silent_bars(decode_lines(raw, 1, 0.1, 0.0), raw, melody, 16)
     assert not rolls[:, :16].any()
     assert rolls[:, 16:].any() and rolls[1, 20:24, 5].all()
 
@@ -152,7 +152,7 @@ def test_batched_viterbi_equals_one_voice_at_a_time():
     raw[:, :, :, rng.random(20) < 0.3] = -2.0
     for penalty, threshold in ((0.0, 0.0), (0.1, -0.5), (0.5, -0.9), (1.0, -0.99)):
         batched = viterbi_voices(raw, penalty, threshold)
-        single = np.stack([[viterbi_voice(r, penalty, threshold) for r in w] for w in raw])
+        single = np.stack([[viterbi_voices(r, penalty, threshold) for r in w] for w in raw])
         assert batched.shape == raw.shape and (batched == single).all()
 
 
