@@ -10,6 +10,9 @@
    decoding), for the default model and then for every other shipped GAN model.
 2. The onnxruntime pass alone for those 7 windows, and for one window.
 3. The same for 64 bars (the longest melody the mode takes).
+4. Line decoding alone, 3 voices x 1 024 steps (64 bars) of random scores: the
+   plain line (viterbi_voices) and the line whose notes last an eighth at least
+   (viterbi_min_length), a Python loop over the steps either way.
 Floor: the generator's forward FLOPs (convolutions) per window x windows, at the
 ~140 GFLOP/s this 2-core CPU reaches on large fp32 matrix products
 (MACHINE-NOTES.md); real passes on small convs run far below that rate.
@@ -20,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import summary, timeit
-from deepcomposer_desktop.generation.gan import generate_accompaniment, window_starts
+from deepcomposer_desktop.generation.gan import (generate_accompaniment, viterbi_min_length,
+                                                 viterbi_voices, window_starts)
 from deepcomposer_desktop.generation.registry import default_registry
 from deepcomposer_desktop.music import load_sample
 from deepcomposer_desktop.music.edit import slice_bars
@@ -79,4 +83,9 @@ def main(args=None) -> list[dict]:
     rows.append(summary("gan onnxruntime pass, 1 window", timeit(lambda: model.raw(one, z1),
                                                                 repeat=50),
                         floor_s=flops / PEAK_FLOPS))
+    scores = np.random.default_rng(0).uniform(-1, 1, (3, 64 * 16, model.pitches))
+    for name, decode in (("plain", lambda: viterbi_voices(scores, 0.1, -0.5)),
+                         ("notes >= an eighth", lambda: viterbi_min_length(scores, 0.1, -0.5, 2))):
+        rows.append(summary(f"gan line decoding, 3 voices x 1024 steps ({name})",
+                            timeit(decode, repeat=20)))
     return rows
