@@ -13,8 +13,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 run: setup
 	$(BIN)/deepcomposer $(ARGS)
 
-test: setup-test
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ruff's rule set in pyproject.toml, then the import contracts (tools/import_contracts.py).
+# Both run; either failing fails lint.
+lint: setup-test
+	@status=0; \
+	echo "$(BIN)/ruff check --no-cache ."; $(BIN)/ruff check --no-cache . || status=1; \
+	echo "$(BIN)/python tools/import_contracts.py"; $(BIN)/python tools/import_contracts.py || status=1; \
+	exit $$status
 
 bench: setup-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(ARGS)

@@ -5,7 +5,6 @@ No Qt here: the widgets in ui/ use these modules.
     hub.InputHub              one way in for every source; thru to the synth, then the recorder
     thru.LiveThru, NoteSink   notes, pedals, wheels and bends to the synth, at once
     recorder.Recorder, Take   timed messages -> Notes in ticks (count-in, quantize, replace/overdub)
-    metronome                 clicks that follow the time signature (accents; 6/8 as two groups)
     backend, devices          the MIDI system, port lists, hot-plug polling (DeviceManager)
     virtual_out               "DeepComposer Playback", a port a DAW can listen to
     computer_keys             GarageBand's Musical Typing map

@@ -88,7 +88,8 @@ def open_backend(name: str | None = None):
         try:
             return _probe(candidate)
         except Exception as exc:  # rtmidi raises its own SystemError/RuntimeError types
-            reasons.append(f"{candidate.split('/')[-1]}: {str(exc).strip().rstrip('.') or type(exc).__name__}")
+            why = str(exc).strip().rstrip('.') or type(exc).__name__
+            reasons.append(f"{candidate.split('/')[-1]}: {why}")
     raise MidiUnavailableError("no MIDI system could be opened (" + "; ".join(reasons) + ")")
 
 

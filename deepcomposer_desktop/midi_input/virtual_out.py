@@ -3,8 +3,8 @@
 `open_virtual_output(backend)` creates the port "DeepComposer Playback" on the MIDI
 system (ALSA, JACK or CoreMIDI; Windows MM has no virtual ports). `MidiOutSink` is a
 sink for audio.player.Player that sends each event on its time from a thread of its
-own; `TeeSink` lets one Player drive the synth and the port together, each on its
-own clock. The metronome's channel (16) is the synth's alone and is never sent.
+own (ui/playback.py drives it beside the synth). The metronome's channel (16) is the
+synth's alone and is never sent.
 """
 
 from __future__ import annotations
@@ -112,34 +112,3 @@ class MidiOutSink:
         self._thread.join(timeout=1.0)
         for ch in range(MIDI_CHANNELS):
             self.port.send(mido.Message("control_change", channel=ch, control=123, value=0))
-
-
-class TeeSink:
-    """One Player, several sinks: times are on the first sink's clock and moved onto
-    each other sink's clock as they pass (both clocks run in seconds)."""
-
-    def __init__(self, primary, *others) -> None:
-        self.primary = primary
-        self.others = list(others)
-
-    def prepare(self, composition: Composition) -> None:
-        for sink in (self.primary, *self.others):
-            sink.prepare(composition)
-
-    def now(self) -> float:
-        return self.primary.now()
-
-    def schedule(self, at: float, event: Event) -> None:
-        self.primary.schedule(at, event)
-        if self.others:
-            ahead = at - self.primary.now()
-            for sink in self.others:
-                sink.schedule(sink.now() + ahead, event)
-
-    def cancel(self) -> None:
-        for sink in (self.primary, *self.others):
-            sink.cancel()
-
-    def send_now(self, event: Event) -> None:
-        for sink in (self.primary, *self.others):
-            sink.send_now(event)

@@ -16,6 +16,7 @@ from .keys import Key
 
 DEFAULT_PPQ = 480
 DRUM_CHANNEL = 9  # MIDI channel 10, counted from zero
+MELODIC_CHANNELS = tuple(ch for ch in range(16) if ch != DRUM_CHANNEL)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -186,12 +187,14 @@ class Composition:
 
     # --- tracks --------------------------------------------------------------------
     def free_channel(self) -> int:
-        """The lowest melodic channel no track uses yet (wrapping when all 15 are taken)."""
-        used = {t.channel for t in self.tracks}
-        for ch in range(16):
-            if ch != DRUM_CHANNEL and ch not in used:
-                return ch
-        return len(self.tracks) % 15
+        """A channel for a new melodic track: the lowest one no track uses, never the
+        drum channel. When all 15 are taken, the one fewest tracks share (the lowest
+        of those), so tracks spread evenly over the 15 as they keep coming."""
+        sharing = {ch: 0 for ch in MELODIC_CHANNELS}
+        for t in self.tracks:
+            if t.channel in sharing:
+                sharing[t.channel] += 1
+        return min(MELODIC_CHANNELS, key=lambda ch: (sharing[ch], ch))
 
     def add_track(self, name: str, program: int = 0, *, is_drum: bool = False,
                   notes: list[Note] | None = None) -> Track:

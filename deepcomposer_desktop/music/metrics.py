@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from .composition import Composition, Note
-from .keys import Key, detect_key
+from .composition import Note
+from .keys import Key
 from .pianoroll import RollGrid, notes_to_roll
 
 # Note lengths in quarter notes for the note-length histogram (Yang & Lerch use
@@ -143,23 +143,3 @@ def track_metrics(notes: list[Note], ppq: int, steps_per_bar: int, key: Key,
         "polyphonic_rate": polyphonic_rate(roll),
         "in_scale_rate": in_scale_rate(roll, key),
     }
-
-
-def composition_metrics(comp: Composition, steps_per_beat: int = 4,
-                        key: Key | None = None) -> dict:
-    """Per-track metrics and pairwise tonal distances, against the piece's key
-    (its own when set, else detected from all its pitched notes)."""
-    pitched = [n for t in comp.tracks if not t.is_drum for n in t.notes]
-    key = key or comp.key or detect_key([n.pitch for n in pitched], [n.duration for n in pitched])
-    grid = RollGrid(comp.ppq, steps_per_beat)
-    steps_per_bar = grid.n_steps(comp.ticks_per_bar)
-    n_steps = max(comp.bars, 1) * steps_per_bar
-    rolls = [notes_to_roll(t.notes, grid, n_steps) for t in comp.tracks]
-    tracks = [track_metrics(t.notes, comp.ppq, steps_per_bar, key, steps_per_beat, n_steps)
-              for t in comp.tracks]
-    pairs = {}
-    for i in range(len(rolls)):
-        for j in range(i + 1, len(rolls)):
-            if not (comp.tracks[i].is_drum or comp.tracks[j].is_drum):
-                pairs[f"{i}-{j}"] = tonal_distance(rolls[i], rolls[j], steps_per_bar)
-    return {"key": key.name, "tracks": tracks, "tonal_distance": pairs}

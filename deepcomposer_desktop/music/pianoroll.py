@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .composition import Composition, Note, Track
+from .composition import Note
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,24 +94,3 @@ def roll_to_notes(roll: np.ndarray, grid: RollGrid, *, velocity: int = 100,
         notes.append(Note(t0, int(p) + grid.lowest, max(t1 - t0, 1), min(max(vel, 1), 127)))
     notes.sort()
     return notes
-
-
-def composition_to_rolls(comp: Composition, grid: RollGrid, tracks: list[int] | None = None,
-                         bars: int | None = None, *, velocity: bool = False) -> np.ndarray:
-    """Stack tracks into a (tracks, steps, pitches) array covering whole bars."""
-    indices = range(len(comp.tracks)) if tracks is None else tracks
-    steps_per_bar = grid.n_steps(comp.ticks_per_bar)
-    n_bars = comp.bars if bars is None else bars
-    n_steps = max(n_bars, 1) * steps_per_bar
-    return np.stack([
-        notes_to_roll(comp.tracks[i].notes, grid, n_steps, velocity=velocity) for i in indices
-    ]) if len(indices) else np.zeros((0, n_steps, grid.n_pitches), bool)
-
-
-def rolls_to_tracks(rolls: np.ndarray, grid: RollGrid, templates: list[Track], *,
-                    velocity: int = 100) -> list[Track]:
-    """Make tracks from a (tracks, steps, pitches) array, copying name/program/channel
-    from `templates`."""
-    return [
-        t.copy(notes=roll_to_notes(r, grid, velocity=velocity)) for r, t in zip(rolls, templates)
-    ]

@@ -52,7 +52,8 @@ class FileActions(QObject):
                 ("new", "&New Song", QKeySequence.StandardKey.New, lambda: self.new_song()),
                 ("open", "&Open / Import MIDI…", QKeySequence.StandardKey.Open, lambda: self.open_path()),
                 ("save", "&Save Project", QKeySequence.StandardKey.Save, lambda: self.save()),
-                ("save_as", "Save Project &As…", QKeySequence.StandardKey.SaveAs, lambda: self.save(ask=True)),
+                ("save_as", "Save Project &As…", QKeySequence.StandardKey.SaveAs,
+                 lambda: self.save(ask=True)),
                 ("export_midi", "&Export MIDI…", "Ctrl+E", lambda: self.export_midi()),
                 ("export_wav", "Export &WAV…", "Ctrl+Shift+E", lambda: self.export_wav())):
             action = QAction(text, window)

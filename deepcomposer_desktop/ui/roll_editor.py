@@ -120,9 +120,10 @@ class RollEditor(QWidget):
     def _sync_bars(self) -> None:
         view = self.view
         content_w = max(self.doc.comp.end, self.doc.comp.ticks_per_bar * 8) * view.px_per_tick * 1.25
+        roll_w, roll_h = self.roll.width(), self.roll.height()
         for bar, value, maximum, page in (
-                (self.hbar, view.scroll_x, max(content_w - self.roll.width(), view.scroll_x), self.roll.width()),
-                (self.vbar, view.scroll_y, max(0, view.content_height - self.roll.height()), self.roll.height())):
+                (self.hbar, view.scroll_x, max(content_w - roll_w, view.scroll_x), roll_w),
+                (self.vbar, view.scroll_y, max(0, view.content_height - roll_h), roll_h)):
             bar.blockSignals(True)
             bar.setRange(0, int(maximum))
             bar.setPageStep(int(page))

@@ -77,7 +77,8 @@ class TransportControl:
                 sink.outputs = [MidiOutSink(open_virtual_output(open_backend()))]
             except Exception as exc:  # no MIDI system here (or Windows MM: no virtual ports)
                 self.midi_out_action.setChecked(False)
-                self.show_error(f"No virtual MIDI output port: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+                why = str(exc).splitlines()[0] if str(exc) else repr(exc)
+                self.show_error(f"No virtual MIDI output port: {why}")
                 return
         self.settings.set("midi/playback_port", bool(on))
         self.statusBar().showMessage("Playback also goes to the MIDI port \"DeepComposer Playback\""

@@ -21,8 +21,9 @@ def scale_piece(bars=4, bpm=120.0) -> Composition:
 
 
 def run(player: Player, sink: FakeSink, seconds: float, step: float = 0.02, jitter: float = 0.0,
-        rng=random.Random(3)) -> None:
+        rng: random.Random | None = None) -> None:
     """Move the clock on and pump, as the timer would (late by up to `jitter`)."""
+    rng = rng or random.Random(3)  # a fresh one each call: no test depends on another's draws
     end = sink.t + seconds
     while sink.t < end:
         sink.t += step + rng.uniform(0, jitter)

@@ -1,5 +1,3 @@
-import json
-import os
 import threading
 
 import pytest
@@ -23,7 +21,8 @@ def test_project_round_trip_keeps_everything(tmp_path):
     ("not json", "not a DeepComposer project"),
     ('{"format": "other"}', "not a DeepComposer project"),
     ('{"format": "deepcomposer-project", "version": 99}', "newer version"),
-    ('{"format": "deepcomposer-project", "version": 1, "composition": {"tracks": [{"notes": [[0, 200, 1, 1]]}]}}',
+    ('{"format": "deepcomposer-project", "version": 1, '
+     '"composition": {"tracks": [{"notes": [[0, 200, 1, 1]]}]}}',
      "damaged composition"),
     ('{"format": "deepcomposer-project", "version": 1, "composition": {"tempos": [[0, 0]]}}',
      "damaged composition"),

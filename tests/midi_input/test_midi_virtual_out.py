@@ -12,7 +12,7 @@ from deepcomposer_desktop.audio.player import Player
 from deepcomposer_desktop.midi_input.backend import VIRTUAL_OUTPUT_NAME
 from deepcomposer_desktop.midi_input.devices import DeviceManager
 from deepcomposer_desktop.midi_input.virtual_out import (
-    MidiOutSink, TeeSink, event_message, open_virtual_output)
+    MidiOutSink, event_message, open_virtual_output)
 from deepcomposer_desktop.music.composition import Composition, Note, Tempo
 
 
@@ -112,34 +112,3 @@ def test_metronome_channel_is_not_sent():
     assert event_message(Event(0, NOTE_ON, 16, 76, 100)) is None
     assert event_message(Event(0, NOTE_OFF, 3, 60, 0)) == mido.Message(
         "note_off", channel=3, note=60, velocity=0)
-
-
-def test_tee_moves_times_onto_each_sinks_clock():
-    class Fake:
-        def __init__(self, now):
-            self._now, self.log = now, []
-
-        def now(self):
-            return self._now
-
-        def prepare(self, comp):
-            self.log.append("prepare")
-
-        def schedule(self, at, event):
-            self.log.append(("at", at, event.pitch))
-
-        def cancel(self):
-            self.log.append("cancel")
-
-        def send_now(self, event):
-            self.log.append(("now", event.pitch))
-
-    synth_side, port_side = Fake(5.0), Fake(1000.0)
-    tee = TeeSink(synth_side, port_side)
-    assert tee.now() == 5.0
-    tee.prepare(Composition())
-    tee.schedule(5.25, Event(0, NOTE_ON, 0, 60, 100))
-    tee.send_now(Event(0, NOTE_OFF, 0, 61, 0))
-    tee.cancel()
-    assert synth_side.log == ["prepare", ("at", 5.25, 60), ("now", 61), "cancel"]
-    assert port_side.log == ["prepare", ("at", 1000.25, 60), ("now", 61), "cancel"]

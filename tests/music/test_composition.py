@@ -48,6 +48,25 @@ def test_free_channels_skip_drums():
     assert DRUM_CHANNEL not in chans and len(set(chans)) == 12
 
 
+def test_melodic_tracks_never_get_the_drum_channel_once_all_15_are_taken():
+    comp = Composition()
+    comp.add_track("Drums", is_drum=True)
+    melodic = [comp.add_track(f"t{i}").channel for i in range(45)]
+    assert DRUM_CHANNEL not in melodic  # the old `len(tracks) % 15` gave the 25th track 9
+    assert melodic[:15] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15]
+    assert melodic[15:] == melodic[:15] * 2  # then round again, evenly, lowest first
+
+
+def test_a_freed_channel_is_reused_first_and_sharing_stays_even():
+    comp = Composition()
+    for i in range(17):
+        comp.add_track(f"t{i}")  # 0 and 1 now carry two tracks each
+    del comp.tracks[5]           # channel 5 is free again
+    assert comp.free_channel() == 5
+    comp.add_track("again")
+    assert comp.free_channel() == 2  # the lowest of those only one track uses
+
+
 def test_solo_wins_over_mute():
     comp = Composition()
     a, b, c = (comp.add_track(n) for n in "abc")

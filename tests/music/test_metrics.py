@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from deepcomposer_desktop.music import Composition, Key, Note
+from deepcomposer_desktop.music import Key, Note
 from deepcomposer_desktop.music import metrics as m
 
 
@@ -66,12 +66,10 @@ def test_histograms_and_overlap():
     assert pch[0] == 0.5 and pch[2] == 0.25 and pch.sum() == 1
 
 
-def test_composition_metrics_uses_the_piece_key():
-    comp = Composition(ppq=480, key=Key(9, "minor"))
-    comp.add_track("a", notes=[Note(0, 57, 1920), Note(1920, 68, 1920)])  # A, then G# (leading tone)
-    comp.add_track("b", notes=[Note(0, 45, 3840)])
-    out = comp_m = m.composition_metrics(comp)
-    assert out["key"] == "A minor"
-    assert comp_m["tracks"][0]["in_scale_rate"] == 1.0
-    assert comp_m["tracks"][0]["empty_bar_rate"] == 0.0
-    assert set(comp_m["tonal_distance"]) == {"0-1"}
+def test_track_metrics_of_a_line_in_a_minor_key():
+    # What the model cards measure (training/*_export.py): A, then G#, the leading tone.
+    notes = [Note(0, 57, 1920), Note(1920, 68, 1920)]
+    out = m.track_metrics(notes, 480, 16, Key(9, "minor"), n_steps=48)  # a third bar, silent
+    assert out == pytest.approx({"empty_bar_rate": 1 / 3, "pitch_classes_per_bar": 1.0,
+                                 "qualified_note_rate": 1.0, "polyphonic_rate": 0.0,
+                                 "in_scale_rate": 1.0})

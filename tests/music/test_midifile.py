@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deepcomposer_desktop.errors import InvalidMidiError
-from deepcomposer_desktop.music import Composition, Key, Note, Tempo, Track, load_sample
+from deepcomposer_desktop.music import Composition, Key, Note, Tempo, load_sample
 from deepcomposer_desktop.music.midifile import midi_bytes, read_midi, read_midi_bytes, write_midi
 
 

@@ -1,8 +1,7 @@
 import numpy as np
 
-from deepcomposer_desktop.music import Composition, Note, load_sample
-from deepcomposer_desktop.music.pianoroll import (
-    RollGrid, composition_to_rolls, notes_to_roll, roll_to_notes)
+from deepcomposer_desktop.music import Note, load_sample
+from deepcomposer_desktop.music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 
 GRID = RollGrid(ppq=480, steps_per_beat=4)  # a step is a sixteenth, 120 ticks
 
@@ -36,13 +35,9 @@ def test_cropped_pitch_range_and_offsets():
     assert roll_to_notes(roll, grid, start_tick=960) == [Note(960, 50, 120)]
 
 
-def test_composition_to_rolls_covers_whole_bars():
+def test_a_sample_rolls_over_whole_bars_with_its_pickup_in_place():
     comp = load_sample("amazing-grace")  # 3/4: 12 steps per bar
-    comp.add_track("bass", notes=[Note(0, 40, 1440)])
-    rolls = composition_to_rolls(comp, GRID)
-    assert rolls.shape == (2, comp.bars * 12, 128)
-    assert not rolls[0, :8].any() and rolls[0, 8:12, 62].all()  # the pickup D4 on beat 3
-
-
-def test_empty_composition_gives_one_empty_bar():
-    assert composition_to_rolls(Composition(), GRID).shape == (0, 16, 128)
+    steps = GRID.n_steps(comp.ticks_per_bar) * comp.bars
+    roll = notes_to_roll(comp.tracks[0].notes, GRID, steps)
+    assert steps == comp.bars * 12 and roll.shape == (steps, 128)
+    assert not roll[:8].any() and roll[8:12, 62].all()  # the pickup D4 on beat 3

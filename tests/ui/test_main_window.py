@@ -38,7 +38,8 @@ def test_edit_undo_redo_export_reimport(window, tmp_path, artifacts):
     assert window.isWindowModified()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert sorted(doc.track(0).notes) == notes
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(window, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert len(doc.track(0).notes) == len(notes) - 1
     window.add_track()
     assert len(doc.comp.tracks) == 2 and doc.current_track == 1
@@ -160,7 +161,7 @@ def test_export_wav_runs_in_the_worker(window, qtbot, tmp_path):
         pytest.skip("no SoundFont installed")
     target = tmp_path / "song.wav"
     with qtbot.waitSignals([window.jobs.finished], raising=True, timeout=30000,
-                           check_params_cbs=None) as blocker:
+                           check_params_cbs=None):
         window.jobs.failed.connect(lambda _id, msg: pytest.fail(msg))
         window.files.export_wav(target)
     assert target.read_bytes()[:4] == b"RIFF" and target.stat().st_size > 100_000
