@@ -50,11 +50,11 @@ def main(args=None) -> list[dict]:
     reg = default_registry()
     model_id = reg.default_id("arcnn")
     session, card = reg.session(model_id, "arcnn")
-    grid = card["grid"]
-    runner = ArcnnRunner(session, grid["lowest"], grid["pitches"], grid["steps"])
+    grid = card.grid
+    runner = ArcnnRunner(session, grid)
     eight = slice_bars(load_sample("ode-to-joy"), 0, 8)
     rate = matmul_rate()
-    flops = unet_flops(card["arcnn"]["base_channels"], grid["steps"], grid["pitches"])
+    flops = unet_flops(card.arcnn.base_channels, grid.steps, grid.pitches)
     rows = [summary("numpy fp32 matmul 2048^2 (GFLOP/s)", [rate / 1e9], unit="GFLOP/s")]
     roll = np.zeros((grid["steps"], grid["pitches"]), bool)
     roll[::4, 30] = True

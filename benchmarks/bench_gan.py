@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import summary, timeit
-from deepcomposer_desktop.generation.gan import (generate_accompaniment, viterbi_min_length,
+from deepcomposer_desktop.generation.modes import Request, generate
+from deepcomposer_desktop.generation.gan import (GanModel, viterbi_min_length,
                                                  viterbi_voices, window_starts)
 from deepcomposer_desktop.generation.registry import default_registry
 from deepcomposer_desktop.music import load_sample
@@ -32,21 +33,25 @@ from deepcomposer_desktop.music.edit import slice_bars
 PEAK_FLOPS = 140e9
 
 
-def _flops(card: dict) -> float:
+def _flops(card) -> float:
     """Conv FLOPs of one generator pass, from the card's grid and parameter count
     (torch's exact count when the training extra is installed)."""
     try:
         from deepcomposer_desktop.training.gan_net import GanConfig, generator_flops
-        h = card["training"]["hyperparameters"]["net"]
+        h = card.training["hyperparameters"]["net"]
         return float(generator_flops(GanConfig(**h)))
     except ImportError:
         return float("nan")
 
 
+def _model(reg, model_id: str) -> GanModel:
+    return GanModel.from_card(*reg.session(model_id, "gan"))
+
+
 def main(args=None) -> list[dict]:
     reg = default_registry()
     model_id = reg.default_id("gan")
-    model = reg.gan_model(model_id)
+    model = _model(reg, model_id)
     card = reg.get(model_id).card
     flops = _flops(card)
     ode = load_sample("ode-to-joy")
@@ -60,7 +65,7 @@ def main(args=None) -> list[dict]:
         steps = comp.bars * 16
         n_windows = len(window_starts(steps, model.steps))
         floor = flops * n_windows / PEAK_FLOPS
-        times = timeit(lambda c=comp: generate_accompaniment(c, model_id, seed=1), repeat=30)
+        times = timeit(lambda c=comp: generate(reg, "gan", c, Request(model_id, seed=1)), repeat=30)
         rows.append(summary(f"gan generate {label} ({model_id}, {model.candidates} candidates)",
                             times, windows=n_windows * model.candidates,
                             floor_s=floor * model.candidates,
@@ -70,12 +75,12 @@ def main(args=None) -> list[dict]:
         noise = model.noise(n_windows, np.random.default_rng(0))
         times = timeit(lambda b=batch, z=noise: model.raw(b, z), repeat=30)
         rows.append(summary(f"gan onnxruntime pass, {n_windows} windows", times, floor_s=floor))
-    for other in sorted(e.id for e in reg.entries() if e.ok and e.card.get("mode") == "gan"):
+    for other in sorted(e.id for e in reg.models("gan")):
         if other == model_id:
             continue
-        k = reg.gan_model(other).candidates
+        k = _model(reg, other).candidates
         n_windows = len(window_starts(eight.bars * 16, model.steps))
-        times = timeit(lambda o=other: generate_accompaniment(eight, o, seed=1), repeat=30)
+        times = timeit(lambda o=other: generate(reg, "gan", eight, Request(o, seed=1)), repeat=30)
         rows.append(summary(f"gan generate 8 bars ({other}, {k} candidates)", times,
                             windows=n_windows * k, floor_s=flops * n_windows * k / PEAK_FLOPS))
     one = np.zeros((1, model.steps, model.pitches), bool)

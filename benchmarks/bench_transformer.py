@@ -33,11 +33,11 @@ def main(args=None) -> list[dict]:
     reg = default_registry()
     model_id = reg.default_id("transformer")
     session, card = reg.session(model_id, "transformer")
-    runner = TokenRunner(session, card["transformer"]["max_len"])
+    runner = TokenRunner(session, card.transformer.max_len)
     twinkle = load_sample("twinkle")
     params = ExtendParams(extend_seconds=30.0, seed=1)
     times = timeit(lambda: extend(twinkle, runner, params), repeat=10)
-    counting = CountingRunner(session, card["transformer"]["max_len"])
+    counting = CountingRunner(session, card.transformer.max_len)
     extend(twinkle, counting, params)
     tokens = counting.sampled
     median = float(np.median(times))

@@ -30,7 +30,8 @@ def song(n_notes: int = NOTES, tracks: int = 4, seed: int = 0) -> Composition:
         tick, notes = 0, []
         for _ in range(n_notes // tracks):
             duration = rng.choice((120, 240, 240, 480, 960))
-            notes.append(Note(tick, rng.randrange(36 + 12 * t, 60 + 12 * t), duration, rng.randrange(40, 127)))
+            notes.append(Note(tick, rng.randrange(36 + 12 * t, 60 + 12 * t), duration,
+                              rng.randrange(40, 127)))
             tick += rng.choice((0, 120, 240, 240, 480))
         comp.add_track(f"Track {t + 1}", notes=notes)
     return comp
@@ -110,7 +111,7 @@ def bench_generate() -> list[dict]:
 
     from deepcomposer_desktop.generation.registry import default_registry
     from deepcomposer_desktop.ui.main_window import MainWindow
-    models = [e.id for e in default_registry().entries() if e.ok and e.card["mode"] == "gan"]
+    models = [e.id for e in default_registry().models("gan")]
     if not models:
         return []
     window = MainWindow(audio=False, interactive=False)

@@ -3,32 +3,30 @@
 gan: adds accompaniment tracks. arcnn: enhances (or, with --region-bars, inpaints)
 the melody track. transformer: continues the melody track by --extend-seconds.
 
-Modes plug in through MODES: a function (composition, args) -> Composition and an
-option group registered in `register`. Without --model, the first installed model
-of the mode is used. Exit 3 for bad input, 4 for a missing or damaged model.
+The mode-specific options are built from generation/modes.py: one option per
+parameter name; a parameter two modes share (--temperature) takes each mode's
+default and range. Without --model, the first installed model of the mode is used.
+Exit 3 for bad input, 4 for a missing or damaged model.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..errors import InvalidInputError
+from ..generation.modes import MODES, Param, Request
 from ..music import load_composition, write_midi
 
 
-def _key(args):
-    if not args.key:
+def _key(text: str | None):
+    if not text:
         return None
     from ..music.keys import Key
     try:
-        return Key.parse(args.key)
+        return Key.parse(text)
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
-
-
-def _check_track(comp, args) -> None:
-    if not 0 <= args.track < len(comp.tracks):
-        raise InvalidInputError(f"--track {args.track}: the input has {len(comp.tracks)} track(s)")
 
 
 def _span(text: str | None, what: str) -> tuple[int, int] | None:
@@ -45,117 +43,102 @@ def _span(text: str | None, what: str) -> tuple[int, int] | None:
     return span
 
 
-def _validated(params):
-    """Parameters out of range are the user's input error (exit 3)."""
-    try:
-        params.validate()
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from None
-    return params
+def _option_help(params: dict[str, Param]) -> str:
+    """One help line for an option that one or more modes declare."""
+    def default(p: Param) -> str:
+        rng = f", {p.range_text()}" if p.kind == "int" or p.kind == "float" else ""
+        return f"default {p.default_text()}{rng}".replace("%", "%%")  # argparse formats help
+
+    first = next(iter(params.values()))
+    if all(p.help == first.help for p in params.values()):
+        where = "; ".join(f"{m + ': ' if len(params) > 1 else ''}{default(p)}"
+                          for m, p in params.items())
+        return f"{first.help.replace('%', '%%')} ({where})"
+    return "; ".join(f"{m}: {p.help.replace('%', '%%')} ({default(p)})" for m, p in params.items())
 
 
-def _session(args, mode: str):
-    from ..generation.registry import default_registry
-    registry = default_registry()
-    return registry.session(args.model or registry.default_id(mode), mode)
-
-
-def _gan(comp, args):
-    from ..generation.gan import generate_accompaniment
-    from ..generation.registry import default_registry
-    model_id = args.model or default_registry().default_id("gan")
-    key_lock = False if args.no_key_lock else (True if args.key_lock else None)
-    return generate_accompaniment(comp, model_id, seed=args.seed, key_lock=key_lock,
-                                  key=_key(args), track=args.track, candidates=args.candidates)
-
-
-def _arcnn(comp, args):
-    from ..generation.arcnn import ArcnnRunner, EnhanceParams, enhance
-    session, card = _session(args, "arcnn")
-    grid = card["grid"]
-    runner = ArcnnRunner(session, grid.get("lowest", 36), grid.get("pitches", 64),
-                         grid.get("steps", 128))
-    bars = _span(args.region_bars, "--region-bars")
-    region = None
-    if bars is not None:
-        if bars[0] < 1:
-            raise InvalidInputError("--region-bars counts from bar 1")
-        region = ((bars[0] - 1) * comp.ticks_per_bar, bars[1] * comp.ticks_per_bar)
-    params = EnhanceParams(iterations=args.iterations, max_add=args.max_add,
-                           max_remove_percent=args.max_remove_percent,
-                           temperature=args.temperature, key_lock=args.key_lock,
-                           key=_key(args) or comp.key, region=region,
-                           pitch_region=_span(args.pitch_range, "--pitch-range"),
-                           seed=args.seed, track=args.track)
-    return enhance(comp, runner, _validated(params))
-
-
-def _transformer(comp, args):
-    from ..generation.transformer import ExtendParams, TokenRunner, extend
-    session, card = _session(args, "transformer")
-    runner = TokenRunner(session, card["transformer"].get("max_len", 1024))
-    params = ExtendParams(extend_seconds=args.extend_seconds, input_seconds=args.input_seconds,
-                          temperature=args.temperature, sampling=args.sampling,
-                          threshold=args.threshold, max_rest_seconds=args.max_rest_seconds,
-                          max_chord_notes=args.max_chord_notes, key=_key(args) or comp.key,
-                          key_lock=args.key_lock, quantize=args.quantize, seed=args.seed,
-                          track=args.track)
-    return extend(comp, runner, _validated(params))
-
-
-MODES = {"gan": _gan, "arcnn": _arcnn, "transformer": _transformer}
+def _cli_params() -> dict[str, dict[str, Param]]:
+    """Parameter name -> {mode: its Param} over every mode, in declaration order."""
+    out: dict[str, dict[str, Param]] = {}
+    for mode in MODES.values():
+        for p in mode.params:
+            out.setdefault(p.name, {})[mode.name] = p
+    return out
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("generate", help="accompany, enhance or continue a melody")
-    p.add_argument("--mode", choices=sorted(MODES), default="gan")
+    p.add_argument("--mode", choices=list(MODES), default="gan",
+                   help="; ".join(f"{m.name}: {m.summary.lower()}" for m in MODES.values()))
     p.add_argument("--model", help="model id (see `deepcomposer models`)")
-    p.add_argument("--input", required=True, help="a MIDI file or sample:NAME")
+    p.add_argument("--input", required=True, help="a MIDI file, a .dcproj or sample:NAME")
     p.add_argument("--output", required=True, help="the MIDI file to write")
     p.add_argument("--seed", type=int, help="the same seed gives the same output")
     p.add_argument("--track", type=int, default=0, help="the melody track (0 = first)")
     p.add_argument("--key", help="key for the key lock, e.g. 'D major' (default: the song's "
                    "key, else detected)")
-    p.add_argument("--temperature", type=float, default=1.0,
-                   help="creative risk (arcnn, transformer): higher is bolder; arcnn 0.5-6")
-    g = p.add_argument_group("gan")
-    g.add_argument("--no-key-lock", action="store_true",
-                   help="allow accompaniment notes outside the melody's key (default: the "
-                   "model card's)")
-    g.add_argument("--candidates", type=int, metavar="N",
-                   help="accompaniments drawn for every 2 bars, the one most consonant with the "
-                   "melody kept (1-64; default: the model card's)")
-    a = p.add_argument_group("all modes")
-    a.add_argument("--key-lock", action="store_true",
-                   help="new notes only from the key's scale (off by default for arcnn and "
-                   "transformer; gan: the model card's default)")
-    a = p.add_argument_group("arcnn")
-    a.add_argument("--iterations", type=int, default=100,
-                   help="sampling iterations: one note cell added or removed each (0-100, more allowed)")
-    a.add_argument("--max-add", type=int, default=500, help="maximum note cells to add (50-1000)")
-    a.add_argument("--max-remove-percent", type=float, default=100.0,
-                   help="maximum %% of the input's note cells to remove (0-100)")
-    a.add_argument("--region-bars", help="inpaint only these bars, e.g. 3-4 (from bar 1)")
-    a.add_argument("--pitch-range", help="inpaint only these MIDI pitches, e.g. 60-72")
-    t = p.add_argument_group("transformer")
-    t.add_argument("--extend-seconds", type=float, default=20.0,
-                   help="seconds of music to add (default 20, up to 600)")
-    t.add_argument("--input-seconds", type=float, default=10.0,
-                   help="prime with the last S seconds of the melody")
-    t.add_argument("--sampling", choices=("topk", "nucleus"), default="topk")
-    t.add_argument("--threshold", type=float,
-                   help="k for topk (default 40) or p for nucleus (default 0.9)")
-    t.add_argument("--max-rest-seconds", type=float, default=2.0,
-                   help="longer silences in the continuation are shortened to this")
-    t.add_argument("--max-chord-notes", type=int, default=4,
-                   help="at most this many new notes sounding at once")
-    t.add_argument("--quantize", help="snap the continuation to a grid, e.g. 1/16")
+    g = p.add_argument_group("mode parameters (the modes each option applies to in its help)")
+    for name, params in _cli_params().items():
+        first = next(iter(params.values()))
+        kwargs: dict = {"dest": name, "default": None, "help": _option_help(params)}
+        if first.kind == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif first.kind == "choice":  # checked by the mode (exit 3), like every value
+            kwargs["metavar"] = "|".join(dict.fromkeys(c for q in params.values() for c in q.choices))
+        else:
+            kwargs["type"] = _number
+            kwargs["metavar"] = "N"
+        g.add_argument(first.flag, **kwargs)
+    inpaint = [m.name for m in MODES.values() if m.inpaints]
+    g.add_argument("--region-bars", help=f"{', '.join(inpaint)}: change only these bars, "
+                   "e.g. 3-4 (from bar 1)")
+    g.add_argument("--pitch-range", help=f"{', '.join(inpaint)}: change only these MIDI "
+                   "pitches, e.g. 60-72")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def request(args, comp) -> tuple[str, Request]:
+    """The mode's values from the options (checked against the mode's ranges)."""
+    from ..generation.registry import default_registry
+    mode = MODES[args.mode]
+    given = {p.name: getattr(args, p.name) for p in mode.params}
+    stray = [q.flag for name, params in _cli_params().items() for q in params.values()
+             if mode.name not in params and getattr(args, name) is not None][:1]
+    if stray:
+        raise InvalidInputError(f"{stray[0]} does not apply to --mode {mode.name}")
+    try:
+        mode.values(given)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
+    region = pitches = None
+    if args.region_bars or args.pitch_range:
+        if not mode.inpaints:
+            raise InvalidInputError(f"--region-bars and --pitch-range do not apply to --mode "
+                                    f"{mode.name}")
+        bars = _span(args.region_bars, "--region-bars")
+        if bars is not None:
+            if bars[0] < 1:
+                raise InvalidInputError("--region-bars counts from bar 1")
+            region = ((bars[0] - 1) * comp.ticks_per_bar, bars[1] * comp.ticks_per_bar)
+        pitches = _span(args.pitch_range, "--pitch-range")
+    model = args.model or default_registry().default_id(mode.name)
+    return mode.name, Request(model, args.track, args.seed, given, _key(args.key), region, pitches)
 
 
 def run(args) -> int:
+    from ..generation.modes import generate
+    from ..generation.registry import default_registry
     comp = load_composition(args.input)
-    _check_track(comp, args)
-    result = MODES[args.mode](comp, args)
+    if not 0 <= args.track < len(comp.tracks):
+        raise InvalidInputError(f"--track {args.track}: the input has {len(comp.tracks)} track(s)")
+    mode, req = request(args, comp)
+    result = generate(default_registry(), mode, comp, req).composition
     write_midi(result, args.output)
     notes = sum(len(t.notes) for t in result.tracks)
     print(f"wrote {args.output}: {len(result.tracks)} tracks, {notes} notes, "

@@ -1,6 +1,7 @@
 """`deepcomposer models [--json]`: the installed models, shipped and the user's own,
 with their card summary; refused models (bad card, hash mismatch) are listed with
-the reason, and the exit status is 4 if any model is damaged."""
+the reason, and the exit status is 4 if any model is damaged. The JSON gives each
+usable model's parameters as its mode declares them, with the card's defaults."""
 
 from __future__ import annotations
 
@@ -13,20 +14,31 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..generation.modes import MODES
     from ..generation.registry import default_registry
     entries = default_registry().entries()
     if args.json:
-        print(json.dumps([e.summary() for e in entries], indent=1))
+        out = []
+        for e in entries:
+            row = e.summary()
+            if e.ok:
+                mode = MODES[e.card.mode]
+                defaults = mode.defaults(e.card)
+                row["parameters"] = [
+                    {"name": p.name, "option": p.flag, "label": p.label, "kind": p.kind,
+                     "default": defaults[p.name], "low": p.low, "high": p.high, "unit": p.unit,
+                     "choices": list(p.choices), "help": p.help} for p in mode.params]
+            out.append(row)
+        print(json.dumps(out, indent=1))
     else:
         if not entries:
             print("no models installed")
         for e in entries:
-            c = e.card or {}
+            c = e.card
             if e.ok:
-                m = c["metrics"].get("model", {})
-                line = f"{e.id:<24} {c['mode']:<12} {c.get('genre', '-'):<18} " \
-                       f"{len(c.get('tracks', []))} tracks"
-                if "tonal_distance" in m:
+                m = c.metrics.get("model", {})
+                line = f"{e.id:<24} {c.mode:<12} {c.genre or '-':<18} {len(c.tracks)} tracks"
+                if isinstance(m, dict) and "tonal_distance" in m:
                     line += (f"  in-scale {m.get('in_scale_rate')}  "
                              f"tonal distance {m['tonal_distance']}")
                 print(line)

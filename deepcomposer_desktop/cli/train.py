@@ -1,8 +1,8 @@
 """`deepcomposer train --mode {gan,arcnn,transformer} --dataset {preset|DIR} ... --output models/ID`.
 
 Trains in a run folder (checkpoints, JSON-lines log, samples; resumes when started
-again), then exports models/ID.onnx and its card models/ID.json. Modes plug in
-through TRAINERS: a mode's module offers `add_arguments(parser)` and `run(args)`.
+again), then exports models/ID.onnx and its card models/ID.json. Each mode's
+trainer module (generation/modes.py names it) offers `run(args)`.
 Needs the training extra (PyTorch, music21).
 """
 
@@ -11,15 +11,12 @@ from __future__ import annotations
 import importlib
 
 from ..errors import MissingResourceError
-
-TRAINERS = {"gan": "deepcomposer_desktop.training.gan_cli",
-            "arcnn": "deepcomposer_desktop.training.arcnn_cli",
-            "transformer": "deepcomposer_desktop.training.transformer_cli"}
+from ..generation.modes import MODES
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train a model on a corpus preset or a MIDI folder")
-    p.add_argument("--mode", choices=sorted(TRAINERS), default="gan")
+    p.add_argument("--mode", choices=list(MODES), default="gan")
     p.add_argument("--dataset", required=True,
                    help="bach-chorales | string-quartets | palestrina | monteverdi | trecento"
                         " | a folder")
@@ -57,7 +54,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     try:
-        module = importlib.import_module(TRAINERS[args.mode])
+        module = importlib.import_module(MODES[args.mode].trainer)
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("torch", "music21", "safetensors", "onnx"):
             raise MissingResourceError(

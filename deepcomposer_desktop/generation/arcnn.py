@@ -17,24 +17,31 @@ median velocity. Notes outside the pitch window are never touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
+from dataclasses import dataclass, field
 import numpy as np
 
 from ..music.composition import Composition, Note
 from ..music.keys import Key, detect_key
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
+from ..progress import Progress, part
 from .arcnn_sampler import sample
+from .cards import Grid
+from .modes import MODES, default
+
+
+def _default(name: str):
+    return field(default=default("arcnn", name))
 
 
 @dataclass
 class EnhanceParams:
-    iterations: int = 100  # DeepComposer: 0-100 (more allowed)
-    max_add: int = 500  # maximum notes (cells) to add: 50-1000
-    max_remove_percent: float = 100.0  # maximum input notes (cells) to remove, %
-    temperature: float = 1.0  # "creative risk": 0.5-6
-    key_lock: bool = False
+    """The parameters of one run; the user's ones (and their defaults and ranges) are
+    declared in modes.py."""
+    iterations: int = _default("iterations")
+    max_add: int = _default("max_add")  # cells
+    max_remove_percent: float = _default("max_remove_percent")  # of the input's cells
+    temperature: float = _default("temperature")
+    key_lock: bool = _default("key_lock")
     key: Key | None = None
     region: tuple[int, int] | None = None  # ticks [start, end) that may change
     pitch_region: tuple[int, int] | None = None  # MIDI pitches, inclusive
@@ -42,22 +49,21 @@ class EnhanceParams:
     track: int = 0
 
     def validate(self) -> None:
-        if self.iterations < 0 or self.max_add < 0:
-            raise ValueError("iterations and max_add must not be negative")
-        if not 0 <= self.max_remove_percent <= 100:
-            raise ValueError("max_remove_percent goes from 0 to 100")
-        if self.temperature <= 0:
-            raise ValueError("temperature must be positive")
+        """ValueError naming the first parameter out of its range."""
+        spec = MODES["arcnn"]
+        spec.values({p.name: getattr(self, p.name) for p in spec.params})
 
 
 class ArcnnRunner:
-    """The scoring network: an onnxruntime session mapping roll -> scores."""
+    """The scoring network: an onnxruntime session mapping roll -> scores, on the
+    card's grid."""
 
-    def __init__(self, session, grid_lowest: int = 36, n_pitches: int = 64, steps: int = 128,
-                 input_name: str = "roll", output_name: str = "scores") -> None:
-        self.session, self.lowest, self.n_pitches, self.steps = session, grid_lowest, n_pitches, steps
+    def __init__(self, session, grid: Grid, input_name: str = "roll",
+                 output_name: str = "scores") -> None:
+        self.session, self.grid = session, grid
+        self.lowest, self.n_pitches, self.steps = grid.lowest, grid.pitches, grid.steps
         self.input_name, self.output_name = input_name, output_name
-        self._buffer = np.zeros((1, 1, steps, n_pitches), np.float32)  # reused every pass
+        self._buffer = np.zeros((1, 1, self.steps, self.n_pitches), np.float32)  # reused every pass
 
     def score(self, roll: np.ndarray) -> np.ndarray:
         self._buffer[0, 0] = roll
@@ -80,11 +86,11 @@ def _windows(n_steps: int, size: int) -> list[tuple[int, int, int]]:
 
 
 def enhance(comp: Composition, runner: ArcnnRunner, params: EnhanceParams,
-            progress: Callable[[int, int], bool | None] | None = None) -> Composition:
+            progress: Progress = None) -> Composition:
     """A copy of `comp` whose track `params.track` has been enhanced or inpainted."""
     params.validate()
     track = comp.tracks[params.track]
-    grid = RollGrid(comp.ppq, 4, runner.lowest, runner.n_pitches)
+    grid = RollGrid(comp.ppq, runner.grid.steps_per_beat, runner.lowest, runner.n_pitches)
     bar_steps = grid.n_steps(comp.ticks_per_bar)
     n_steps = max(runner.steps, -(-grid.n_steps(max(track.end, comp.ticks_per_bar)) // bar_steps) * bar_steps)
     inside = [n for n in track.notes if runner.lowest <= n.pitch < runner.lowest + runner.n_pitches]
@@ -106,7 +112,6 @@ def enhance(comp: Composition, runner: ArcnnRunner, params: EnhanceParams,
         pitch_ok = key.scale_mask()[runner.lowest:runner.lowest + runner.n_pitches]
 
     rng = np.random.default_rng(params.seed)
-    cancelled = False
     max_remove = int(np.floor(original.sum() * params.max_remove_percent / 100.0))
     current = original.copy()
     windows = _windows(n_steps, runner.steps)
@@ -121,22 +126,13 @@ def enhance(comp: Composition, runner: ArcnnRunner, params: EnhanceParams,
         added = int((current & ~original).sum())
         removed = int((~current & original).sum())
 
-        def window_progress(i, _n, base=done):
-            nonlocal cancelled
-            if progress is not None and progress(base + i, params.iterations) is False:
-                cancelled = True
-                return False
-            return None
-
-        sub, stats = sample(
+        sub, _ = sample(
             current[w0:w0 + runner.steps], runner.score, share, temperature=params.temperature,
             max_add=params.max_add - added, max_remove=max_remove - removed,
             region=(region & own)[w0:w0 + runner.steps], pitch_ok=pitch_ok, rng=rng,
-            progress=window_progress)
+            progress=part(progress, done / params.iterations, (done + share) / params.iterations))
         current[w0:w0 + runner.steps] = sub
-        done += stats.iterations
-        if cancelled:
-            break
+        done += share
     out = comp.copy()
     out.tracks[params.track].notes = _roll_to_track_notes(track.notes, original, current, grid)
     return out

@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..progress import Progress, report
+
 ScoreFn = Callable[[np.ndarray], np.ndarray]
 
 
@@ -58,12 +60,11 @@ def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature:
            max_add: int = 500, max_remove_percent: float = 100.0, max_remove: int | None = None,
            region: np.ndarray | None = None, pitch_ok: np.ndarray | None = None,
            rng: np.random.Generator | None = None,
-           progress: Callable[[int, int], bool | None] | None = None) -> tuple[np.ndarray, SampleStats]:
+           progress: Progress = None) -> tuple[np.ndarray, SampleStats]:
     """Run `iterations` flips on a copy of `roll`; returns (new roll, stats).
 
     `max_remove` (cells) overrides `max_remove_percent` when a caller shares one
-    budget between windows. `progress(i, iterations)` is called every iteration;
-    returning False cancels (the roll so far is returned).
+    budget between windows. `progress(fraction)` is called every iteration.
     """
     if temperature <= 0:
         raise ValueError("temperature must be positive")
@@ -94,7 +95,6 @@ def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature:
             removed -= int(original[s, q])
         current[s, q] = not current[s, q]
         stats.iterations = i + 1
-        if progress is not None and progress(i + 1, iterations) is False:
-            break
+        report(progress, (i + 1) / iterations)
     stats.added, stats.removed = added, removed
     return current, stats

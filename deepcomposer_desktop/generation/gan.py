@@ -1,94 +1,85 @@
-"""GAN accompaniment: a melody of 1-64 bars -> the melody plus three accompaniment tracks.
+"""GAN accompaniment: a melody of 1-64 bars -> the melody plus the card's accompaniment tracks.
 
-API for the app (call from a worker thread; onnxruntime + numpy only)::
+    session, card = registry.session("gan-bach-chorales", "gan")
+    result = generate_accompaniment(composition, GanModel.from_card(session, card), seed=7)
 
-    from deepcomposer_desktop.generation.gan import generate_accompaniment
-    result = generate_accompaniment(composition, "gan-bach-chorales", seed=7,
-                                    key_lock=True, progress=lambda done, total: ...)
-
-`result` is a new Composition: track 1 is the input melody track, verbatim; tracks
-2-4 are the accompaniment with the instruments of the model's card. The input is
-not modified. The same seed gives the same result; seed=None draws one.
-
-How: the melody becomes a roll of 4 steps per beat on the card's 64-pitch window
-(moved by whole octaves to the register the model was trained on). The network
-sees 32-step windows that overlap by half; their raw outputs are cross-faded
-(triangular weights) before binarising, so no seam shows where windows meet.
-With key lock (the composition's key, else the key detected from the melody),
-out-of-key pitches are suppressed before binarising; without it, a chromatic
-genre's card still lowers them (key_penalty). Each window draws the card's number
-of candidates (noise vectors) and keeps the one whose decoded voices, cross-faded
-with the windows before, sit most consonantly with the melody (lowest tonal
-distance, the card's measure). Binarising follows the card: for single-line voices
-(chorales, madrigals, quartets) each track is decoded as one line with a penalty per
-change (viterbi_voices), with a shortest note of an eighth for genres that have next to
-no shorter ones, plus a second line for genres with double stops; else every cell
-above the threshold sounds. A bar where the melody plays
-but every accompaniment track came out silent gets each track's strongest pitch,
-so the whole melody is accompanied, pickup bar included. Velocities follow the
-melody's: each accompaniment note takes the velocity of the melody note sounding
-when it starts, a little softer.
+`result` is a new Composition: the input melody track verbatim, then one track per
+accompaniment voice with the card's instruments; the same seed gives the same
+result. The melody becomes a roll on the card's grid, moved by whole octaves to the
+register the network was trained on. The network sees windows of two bars that
+overlap by half; their scores are cross-faded, then decoded into notes as the card
+says (one line per voice, notes of a shortest length, the key lock or a pull to the
+key), drawing the card's number of candidates per window and keeping the one most
+consonant with the melody. A bar where the melody plays but no voice came out gets
+each voice's strongest pitch. Accompaniment velocities follow the melody's.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import InvalidInputError
-from ..music.composition import DEFAULT_PPQ, Composition, Note
+from ..music.composition import Composition, Note
 from ..music.keys import Key, detect_key
 from ..music.metrics import chroma, tonal_centroid
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
+from ..progress import Progress, report
+from .cards import GanSection, Grid, ModelCard, TrackSpec
 
 MAX_BARS = 64
 MAX_CANDIDATES = 64
 KEY_LOCKED = -2.0  # score of a key-locked cell: below any threshold and any tanh output
 ACCOMPANIMENT_SOFTER = 0.85
-DEFAULT_TRACKS = (("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
-                  ("Accompaniment 3", 48))
-Progress = Callable[[int, int], None]
+# The tracks of a model whose genre has no instruments of its own: strings and a bass.
+DEFAULT_TRACKS = (TrackSpec("Melody", 0), TrackSpec("Accompaniment 1", 48),
+                  TrackSpec("Accompaniment 2", 48), TrackSpec("Bass", 32))
 
 
+@dataclass(frozen=True)
 class GanModel:
-    """An onnxruntime generator session and the grid and decoding its card describes.
+    """An onnxruntime generator session with the grid, tracks and decoding of its card.
 
-    Decoding (all from the card, chosen on validation pieces): `voices_per_track` 0
-    thresholds every cell; 1 decodes one line per track (viterbi_voices); 2 adds a
-    second line that sounds where its pitch scores above `second_threshold` (double
-    stops); `min_steps` is the shortest note of a line (2, an eighth, for genres
-    with next to no shorter notes). The key lock silences out-of-key pitches;
-    without it, a card's `key_penalty` still lowers their scores by that much, so
-    that chromatic notes stay only where the network is sure of them (chromatic
-    genres, whose real music is not all in the key). `key_lock` is the card's
-    default for the lock (off for such genres); `candidates` the noise draws per
-    window."""
+    Decoding (the card's `gan` section, chosen on validation pieces):
+    `voices_per_track` 0 thresholds every cell; 1 decodes one line per track
+    (viterbi_voices); 2 adds a second line that sounds where its pitch scores above
+    `second_threshold` (double stops); `min_steps` is the shortest note of a line.
+    The key lock silences out-of-key pitches; without it, a `key_penalty` still
+    lowers their scores by that much, so that chromatic notes stay only where the
+    network is sure of them. `key_lock` is the default of the lock; `candidates` the
+    noise draws per window. Frozen: `with_decoding` gives a changed copy."""
 
-    def __init__(self, session, lowest: int, pitches: int = 64, steps: int = 32,
-                 noise_shape: tuple[int, ...] = (8, 2, 4), melody_center: float = 67.0,
-                 tracks: list[dict] | None = None, voices_per_track: int = 0,
-                 change_penalty: float = 0.0, threshold: float = 0.0, candidates: int = 1,
-                 second_threshold: float = 1.0, key_penalty: float | None = None,
-                 key_lock: bool = True, min_steps: int = 1) -> None:
-        self.session, self.lowest, self.pitches, self.steps = session, lowest, pitches, steps
-        self.voices_per_track, self.change_penalty = voices_per_track, change_penalty
-        self.threshold, self.second_threshold = threshold, second_threshold
-        self.candidates, self.key_penalty, self.key_lock = candidates, key_penalty, key_lock
-        self.min_steps = min_steps
-        self.noise_shape, self.melody_center = tuple(noise_shape), melody_center
-        self.tracks = tracks or [{"name": n, "program": p} for n, p in DEFAULT_TRACKS]
+    session: object
+    grid: Grid
+    gan: GanSection
+    tracks: tuple[TrackSpec, ...] = DEFAULT_TRACKS
 
     @classmethod
-    def from_card(cls, session, card: dict) -> "GanModel":
-        g = card["grid"]
-        gan = card["gan"]
-        return cls(session, g["lowest"], g["pitches"], g["steps"], gan["noise_shape"],
-                   gan["melody_center"], card["tracks"], gan.get("voices_per_track", 0),
-                   gan.get("change_penalty", 0.0), gan.get("threshold", 0.0),
-                   gan.get("candidates", 1), gan.get("second_threshold", 1.0),
-                   gan.get("key_penalty"), gan.get("key_lock", True), gan.get("min_steps", 1))
+    def from_card(cls, session, card: ModelCard) -> "GanModel":
+        return cls(session, card.grid, card.gan, card.tracks)
+
+    @classmethod
+    def build(cls, session, lowest: int, pitches: int = 64, steps: int = 32,
+              noise_shape: tuple[int, ...] = (8, 2, 4), melody_center: float = 67.0,
+              tracks: tuple[TrackSpec, ...] = DEFAULT_TRACKS, **decoding) -> "GanModel":
+        """A model from plain numbers (a freshly trained network, tests)."""
+        return cls(session, Grid(4, steps, lowest, pitches),
+                   GanSection(tuple(noise_shape), melody_center, **decoding), tuple(tracks))
+
+    def with_decoding(self, **changes) -> "GanModel":
+        return replace(self, gan=replace(self.gan, **changes))
+
+    def __getattr__(self, name: str):
+        """The card's numbers by name (model.threshold, model.lowest): the decoding
+        section first, then the grid."""
+        if name.startswith("_") or name in ("gan", "grid"):
+            raise AttributeError(name)
+        for part in (self.gan, self.grid):
+            if hasattr(part, name):
+                return getattr(part, name)
+        raise AttributeError(f"GanModel has no {name!r}")
 
     def decode_voices(self, raw: np.ndarray) -> np.ndarray:
         """(..., steps, pitches) scores -> bool rolls, by the card's decoding, without
@@ -158,7 +149,7 @@ def window_consonance(melody: np.ndarray, rolls: np.ndarray, steps_per_bar: int 
 
 
 def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator,
-                   mask: np.ndarray | None = None, progress: Progress | None = None,
+                   mask: np.ndarray | None = None, progress: Progress = None,
                    candidates: int | None = None, strict: bool = True) -> np.ndarray:
     """(steps, pitches) melody roll of any length -> (3, steps, pitches) raw scores,
     windows cross-faded; out-of-mask pitches pushed to -1 (key lock). With several
@@ -196,8 +187,7 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
             pick = int(window_consonance(batch[i], model.decode_voices(blend)).argmin())
         acc[:, s:s + size] += raw[i, pick] * w[None, :, None]
         weight[s:s + size] += w
-        if progress:
-            progress(i + 1, len(starts))
+        report(progress, (i + 1) / len(starts))
     out = acc / np.maximum(weight, 1e-6)[None, :, None]
     if mask is not None and strict:
         out[:, :, ~mask] = KEY_LOCKED  # exactly: cross-fading moves a locked -2 by rounding
@@ -331,17 +321,12 @@ def octave_shift(notes: list[Note], center: float) -> int:
     return int(round((center - median) / 12)) * 12
 
 
-def generate_accompaniment(composition: Composition, model_id: str | GanModel, seed: int | None = None,
+def generate_accompaniment(composition: Composition, model: GanModel, seed: int | None = None,
                            key_lock: bool | None = None, *, key: Key | None = None, track: int = 0,
                            candidates: int | None = None,
-                           progress: Progress | None = None) -> Composition:
+                           progress: Progress = None) -> Composition:
     """See the module docstring. Raises InvalidInputError for an empty or too long
-    melody and MissingResourceError for a missing or damaged model."""
-    if isinstance(model_id, GanModel):
-        model = model_id
-    else:
-        from .registry import default_registry
-        model = default_registry().gan_model(model_id)
+    melody."""
     if not 0 <= track < len(composition.tracks):
         raise InvalidInputError(f"no track {track} in the input")
     melody_track = composition.tracks[track]
@@ -353,11 +338,12 @@ def generate_accompaniment(composition: Composition, model_id: str | GanModel, s
         raise InvalidInputError(f"the melody has {bars} bars; GAN accompaniment takes 1-{MAX_BARS}")
     key_used = key or composition.key or detect_key([n.pitch for n in notes],
                                                     [n.duration for n in notes])
-    grid = RollGrid(composition.ppq, 4)
+    per_beat = model.grid.steps_per_beat
+    grid = RollGrid(composition.ppq, per_beat)
     steps_per_bar = grid.n_steps(composition.ticks_per_bar)
     n_steps = max(bars, 1) * steps_per_bar
     shift = octave_shift(notes, model.melody_center)
-    window_grid = RollGrid(composition.ppq, 4, model.lowest, model.pitches)
+    window_grid = RollGrid(composition.ppq, per_beat, model.lowest, model.pitches)
     moved = [n.moved(pitch=n.pitch + shift) for n in notes if 0 <= n.pitch + shift <= 127]
     melody = notes_to_roll(_fold(moved, model.lowest, model.pitches), window_grid, n_steps)
     rng = np.random.default_rng(random.SystemRandom().randrange(2**32) if seed is None else seed)
@@ -367,7 +353,7 @@ def generate_accompaniment(composition: Composition, model_id: str | GanModel, s
     raw = accompany_roll(model, melody, rng, mask, progress, candidates, strict)
     rolls = model.decode(raw, melody, steps_per_bar)
     curve = melody_velocity_curve(notes, grid, n_steps)
-    out_grid = RollGrid(composition.ppq, 4, model.lowest - shift, model.pitches)
+    out_grid = RollGrid(composition.ppq, per_beat, model.lowest - shift, model.pitches)
     result = Composition(tracks=[melody_track.copy(notes=list(notes))], ppq=composition.ppq,
                          tempos=list(composition.tempos),
                          time_signature=composition.time_signature, key=key_used,
@@ -377,7 +363,7 @@ def generate_accompaniment(composition: Composition, model_id: str | GanModel, s
         new = [n.moved(velocity=min(127, max(1, round(
                    float(curve[min(grid.step_of(n.start), n_steps - 1)]) * ACCOMPANIMENT_SOFTER))))
                for n in roll_to_notes(roll, out_grid) if 0 <= n.pitch <= 127]
-        result.add_track(spec["name"], int(spec["program"]), notes=new)
+        result.add_track(spec.name, spec.program, notes=new)
     return result
 
 
@@ -393,15 +379,5 @@ def _fold(notes: list[Note], lowest: int, pitches: int) -> list[Note]:
     return out
 
 
-def rolls_to_composition(rolls: np.ndarray, lowest: int, *, title: str = "GAN",
-                         tracks=DEFAULT_TRACKS, ppq: int = DEFAULT_PPQ) -> Composition:
-    """(4, steps, pitches) bool rolls -> a Composition with one track per roll (samples)."""
-    grid = RollGrid(ppq, 4, lowest, rolls.shape[-1])
-    comp = Composition(ppq=ppq, title=title)
-    for roll, (name, program) in zip(rolls, tracks):
-        comp.add_track(name, program, notes=roll_to_notes(roll, grid, velocity=90))
-    return comp
-
-
 __all__ = ["GanModel", "generate_accompaniment", "accompany_roll", "decode_lines",
-           "key_mask", "rolls_to_composition"]
+           "key_mask"]

@@ -2,8 +2,10 @@
 
 Shipped models (the repository's models/) and a user's own (library.paths'
 user_models_dir(), plus $DEEPCOMPOSER_MODELS, a path list) are found the same way:
-a card beside each ONNX file. A model whose card is invalid or whose ONNX file's
-sha256 differs from the card's is refused with MissingResourceError (exit 4).
+a card beside each ONNX file, parsed once into a typed ModelCard (cards.py). A
+model whose card is invalid or whose ONNX file's sha256 differs from the card's is
+listed as refused, with the reason, and asking for it raises MissingResourceError
+(exit 4); a bad entry never affects the others.
 onnxruntime sessions are cached per model, with graph optimisation on and the
 intra-op threads set.
 """
@@ -18,23 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MissingResourceError
+from .cards import CardError, ModelCard, parse_card
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "models"
-MODES = ("gan", "arcnn", "transformer")
-# Every card (DESIGN.md "Model card"); each mode adds the fields its runner reads.
-REQUIRED = {"id": str, "mode": str, "title": str, "training": dict, "metrics": dict,
-            "sha256": str}
-REQUIRED_BY_MODE = {"gan": {"genre": str, "tracks": list, "grid": dict, "inputs": list,
-                            "outputs": list, "gan": dict},
-                    "arcnn": {"grid": dict},
-                    "transformer": {"transformer": dict}}
 
 
 @dataclass(frozen=True)
 class ModelEntry:
     id: str
     onnx: Path
-    card: dict | None
+    card: ModelCard | None
     problem: str | None = None  # why the model is refused, if it is
 
     @property
@@ -42,28 +37,11 @@ class ModelEntry:
         return self.problem is None
 
     def summary(self) -> dict:
-        c = self.card or {}
-        return {"id": self.id, "mode": c.get("mode"), "genre": c.get("genre"),
-                "title": c.get("title"), "tracks": [t.get("name") for t in c.get("tracks", [])],
+        c = self.card
+        return {"id": self.id, "mode": c and c.mode, "genre": c and c.genre,
+                "title": c and c.title, "tracks": [t.name for t in c.tracks] if c else [],
                 "path": str(self.onnx), "ok": self.ok, "problem": self.problem,
-                "metrics": c.get("metrics"), "training": c.get("training")}
-
-
-def validate_card(card: object, model_id: str) -> str | None:
-    """None when the card is well-formed, else what is wrong with it."""
-    if not isinstance(card, dict):
-        return "card is not a JSON object"
-    for key, kind in REQUIRED.items():
-        if not isinstance(card.get(key), kind):
-            return f"card field {key!r} missing or not a {kind.__name__}"
-    if card["id"] != model_id:
-        return f"card id {card['id']!r} does not match the file name"
-    if card["mode"] not in MODES:
-        return f"unknown mode {card['mode']!r}"
-    for key, kind in REQUIRED_BY_MODE.get(card["mode"], {}).items():
-        if not isinstance(card.get(key), kind):
-            return f"{card['mode']} card field {key!r} missing or not a {kind.__name__}"
-    return None
+                "metrics": c and dict(c.metrics), "training": c and dict(c.training)}
 
 
 def sha256_file(path: Path) -> str:
@@ -115,14 +93,20 @@ class Registry:
     def _read_entry(self, onnx: Path) -> ModelEntry:
         card_path = onnx.with_suffix(".json")
         try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
+            data = json.loads(card_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return ModelEntry(onnx.stem, onnx, None, "no model card beside the ONNX file")
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             return ModelEntry(onnx.stem, onnx, None, f"unreadable model card: {exc}")
-        problem = validate_card(card, onnx.stem)
-        if problem is None and self._sha256(onnx) != card["sha256"]:
-            problem = "the ONNX file's sha256 does not match its card (damaged or changed)"
+        try:
+            card = parse_card(data, onnx.stem)
+        except CardError as exc:
+            return ModelEntry(onnx.stem, onnx, None, str(exc))
+        try:
+            same = self._sha256(onnx) == card.sha256
+        except OSError as exc:
+            return ModelEntry(onnx.stem, onnx, card, f"unreadable ONNX file: {exc.strerror or exc}")
+        problem = None if same else "the ONNX file's sha256 does not match its card (damaged or changed)"
         return ModelEntry(onnx.stem, onnx, card, problem)
 
     def _sha256(self, path: Path) -> str:
@@ -140,21 +124,25 @@ class Registry:
                                        f"{', '.join(str(f) for f in self.folders)}")
         if not entry.ok:
             raise MissingResourceError(f"model {model_id!r} refused: {entry.problem}")
-        if mode and entry.card["mode"] != mode:
-            raise MissingResourceError(f"model {model_id!r} is a {entry.card['mode']} model, "
+        if mode and entry.card.mode != mode:
+            raise MissingResourceError(f"model {model_id!r} is a {entry.card.mode} model, "
                                        f"not {mode}")
         return entry
 
+    def models(self, mode: str) -> list[ModelEntry]:
+        """The usable models of one mode."""
+        return [e for e in self.entries() if e.ok and e.card.mode == mode]
+
     def default_id(self, mode: str) -> str:
-        ids = [e.id for e in self.entries() if e.ok and e.card["mode"] == mode]
+        ids = [e.id for e in self.models(mode)]
         if not ids:
             raise MissingResourceError(f"no {mode} model installed")
         return ids[0]
 
-    def session(self, model_id: str, mode: str | None = None):
-        """A cached onnxruntime session for a verified model."""
+    def session(self, model_id: str, mode: str | None = None) -> tuple[object, ModelCard]:
+        """A cached onnxruntime session for a verified model, and its card."""
         entry = self.get(model_id, mode)
-        key = (str(entry.onnx), entry.card["sha256"])
+        key = (str(entry.onnx), entry.card.sha256)
         with self._lock:
             if key not in self._sessions:
                 import onnxruntime as ort
@@ -167,11 +155,6 @@ class Registry:
                 except Exception as exc:  # onnxruntime raises its own types
                     raise MissingResourceError(f"model {model_id!r} cannot be loaded: {exc}") from exc
             return self._sessions[key], entry.card
-
-    def gan_model(self, model_id: str):
-        from .gan import GanModel
-        session, card = self.session(model_id, "gan")
-        return GanModel.from_card(session, card)
 
 
 def default_folders() -> list[Path]:

@@ -18,53 +18,46 @@ the prime's longest note). A seed gives the same result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
+from dataclasses import dataclass, field
 import numpy as np
 
 from ..music.composition import Composition, Note
 from ..music.edit import quantize
 from ..music.keys import Key, detect_key
+from ..progress import Progress, report
 from . import tokenizer as tk
+from .modes import MODES, default
 
 # The longest notes in the chorales: a whole note under a fermata at the slowest
 # training tempo (60 bpm). A prime with longer notes raises the cap to its longest.
 MAX_HOLD_SECONDS = 4.0
 
 
+def _default(name: str):
+    return field(default=default("transformer", name))
+
+
 @dataclass
 class ExtendParams:
-    extend_seconds: float = 20.0
-    input_seconds: float = 10.0
-    temperature: float = 1.0
-    sampling: str = "topk"  # or "nucleus"
-    threshold: float | None = None  # k for top-k (default 40), p for nucleus (default 0.9)
-    max_rest_seconds: float = 2.0
-    max_chord_notes: int = 4
+    """The parameters of one run; the user's ones (and their defaults and ranges) are
+    declared in modes.py."""
+    extend_seconds: float = _default("extend_seconds")
+    input_seconds: float = _default("input_seconds")
+    temperature: float = _default("temperature")
+    sampling: str = _default("sampling")  # "topk" or "nucleus"
+    threshold: float | None = _default("threshold")  # k for top-k (40), p for nucleus (0.9)
+    max_rest_seconds: float = _default("max_rest_seconds")
+    max_chord_notes: int = _default("max_chord_notes")
+    key_lock: bool = _default("key_lock")  # lock to `key`, or to the key detected from the input
+    quantize: str = _default("quantize")  # e.g. "1/16" snaps the continuation to that grid
     key: Key | None = None
-    key_lock: bool = False  # lock to `key`, or to the key detected from the input
-    quantize: str | None = None  # e.g. "1/16" snaps the continuation to that grid ("off": none)
     seed: int | None = None
     track: int = 0
 
     def validate(self) -> None:
-        if not 0 < self.extend_seconds <= 600:
-            raise ValueError("extend_seconds must be in (0, 600]")
-        if self.input_seconds <= 0 or self.temperature <= 0 or self.max_rest_seconds < 0:
-            raise ValueError("input_seconds and temperature must be positive, max rest >= 0")
-        if self.sampling not in ("topk", "nucleus"):
-            raise ValueError("sampling is 'topk' or 'nucleus'")
-        if self.max_chord_notes < 1:
-            raise ValueError("max_chord_notes must be at least 1")
-        if self.quantize and self.quantize != "off":
-            from ..music.edit import grid_ticks
-            try:
-                ok = grid_ticks(480, self.quantize) > 0
-            except (ValueError, ZeroDivisionError):
-                ok = False
-            if not ok:
-                raise ValueError(f"quantize {self.quantize!r}: expected a grid like 1/16 or 1/8T")
+        """ValueError naming the first parameter out of its range."""
+        spec = MODES["transformer"]
+        spec.values({p.name: getattr(self, p.name) for p in spec.params})
 
 
 class TokenRunner:
@@ -110,7 +103,7 @@ def choose(logits: np.ndarray, mask: np.ndarray, params: ExtendParams,
 
 def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
                     rng: np.random.Generator, pitch_ok: np.ndarray | None = None,
-                    progress: Callable[[float], bool | None] | None = None,
+                    progress: Progress = None,
                     max_hold: float = MAX_HOLD_SECONDS) -> list[int]:
     """Sample tokens after `prime` until `extend_seconds` of time have passed. A new
     note held longer than `max_hold` gets its NOTE_OFF fed to the model in place of a
@@ -156,8 +149,7 @@ def continue_tokens(runner: TokenRunner, prime: list[int], params: ExtendParams,
             onsets_now = 0
             forced = [tk.note_off(pitch) for pitch, onsets in sounding.items()
                       if onsets and elapsed - onsets[0] >= max_hold - 1e-9]
-            if progress is not None and progress(min(elapsed / params.extend_seconds, 1.0)) is False:
-                break
+            report(progress, elapsed / params.extend_seconds)
             if elapsed >= params.extend_seconds:
                 break
         context.append(token)
@@ -183,7 +175,7 @@ def collapse_rests(notes: list[tk.TimedNote], start: float, max_rest: float) -> 
 
 
 def extend(comp: Composition, runner: TokenRunner, params: ExtendParams,
-           progress: Callable[[float], bool | None] | None = None) -> Composition:
+           progress: Progress = None) -> Composition:
     params.validate()
     track = comp.tracks[params.track]
     notes = sorted(track.notes)

@@ -1,7 +1,7 @@
 """The generate panel: mode, model (with its card), parameters, seed, Generate.
 
-Generation runs in the JobRunner on a copy of the song (STYLE.md #5); its tracks
-arrive as ONE undo step. Modes whose module or models are missing are shown but
+Generation runs in the JobRunner on a copy of the song; its tracks arrive as ONE
+undo step. Modes whose module or models are missing are shown but
 disabled, with the reason as tooltip.
 """
 
@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout,
                                QWidget)
 
-from . import generation_modes as gm
+from ..generation.cards import describe
+from ..generation.modes import MODES, Request, generate, installed
 from .commands import InsertTracks, SetTrackAttr
 from .document import Document
 from .param_form import ParamForm
@@ -104,16 +105,16 @@ class GeneratePanel(QWidget):
         self.mode.blockSignals(True)
         self.mode.clear()
         first_enabled = -1
-        for i, (mode, title) in enumerate(gm.MODE_TITLES.items()):
-            self.mode.addItem(title, mode)
+        for i, spec in enumerate(MODES.values()):
+            self.mode.addItem(spec.title, spec.name)
             reason = None
-            if not gm.mode_installed(mode):
+            if not installed(spec.name):
                 reason = "this mode is not installed"
-            elif not gm.models_for(mode, self.registry):
-                reason = f"no {mode} model installed (train one or add it to the models folder)"
+            elif not self.registry.models(spec.name):
+                reason = f"no {spec.name} model installed (train one or add it to the models folder)"
             item = self.mode.model().item(i)
             item.setEnabled(reason is None)
-            item.setToolTip(reason or title)
+            item.setToolTip(reason or spec.summary)
             if reason is None and first_enabled < 0:
                 first_enabled = i
         self.mode.blockSignals(False)
@@ -127,8 +128,8 @@ class GeneratePanel(QWidget):
         mode = self.current_mode()
         self.model.blockSignals(True)
         self.model.clear()
-        for entry in gm.models_for(mode, self.registry) if mode else []:
-            self.model.addItem(f"{entry.card.get('title', entry.id)} [{entry.card.get('genre')}]", entry.id)
+        for entry in self.registry.models(mode) if mode else []:
+            self.model.addItem(f"{entry.card.title} [{entry.card.genre}]", entry.id)
         self.model.blockSignals(False)
         self.params.build(mode)
         self.region.setVisible(mode == "arcnn")
@@ -141,12 +142,12 @@ class GeneratePanel(QWidget):
         if model_id is None:
             self.card.setText("No model for this mode is installed.")
             return
-        entry = self.registry.get(model_id)
-        self.card.setText(gm.card_summary(entry.card))
-        if self.current_mode() == "gan" and entry.card:
-            # A card may turn the lock off by default, for a soft pull to the key that
-            # keeps the genre's accidentals; the musician can still turn it on.
-            self.params.set_value("key_lock", entry.card.get("gan", {}).get("key_lock", True))
+        card = self.registry.get(model_id).card
+        self.card.setText(describe(card))
+        # Parameters whose default is the model's (e.g. a genre's key lock) show its value.
+        for name, value in MODES[card.mode].defaults(card).items():
+            if MODES[card.mode].param(name).card_field:
+                self.params.set_value(name, value)
 
     def roll_seed(self) -> None:
         self.seed.setValue(random.SystemRandom().randrange(MAX_SEED))
@@ -165,8 +166,11 @@ class GeneratePanel(QWidget):
         region = (tr.loop_start, tr.loop_end) if (self.region.isChecked() and tr and tr.has_loop) else None
         registry = self.registry
 
+        request = Request(model_id, track, seed, values, comp.key, region)
+        verb = MODES[mode].verb
+
         def work(progress):
-            return gm.run(registry, mode, model_id, comp, track, values, seed, region, progress)
+            return generate(registry, mode, comp, request, lambda f: progress(f, verb))
 
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -177,11 +181,11 @@ class GeneratePanel(QWidget):
         self._job = self.jobs.submit(work, f"Generate ({mode})", on_result=self._apply)
         return self._job
 
-    def _apply(self, tracks) -> None:
-        mode = self.current_mode()
-        self.doc.undo_stack.push(InsertTracks(self.doc, tracks, text=f"Generate {len(tracks)} tracks ({mode})"))
-        self.status.setText(f"Added {len(tracks)} track(s), seed {self.seed.value()}.")
-        if mode in ("arcnn", "transformer") and len(tracks) == 1:
+    def _apply(self, result) -> None:
+        mode, tracks = self.current_mode(), result.tracks
+        self.doc.undo_stack.push(InsertTracks(self.doc, tracks, text=f"Generate ({MODES[mode].title})"))
+        self.status.setText(f"{result.summary}, seed {self.seed.value()}.")
+        if MODES[mode].adds == "take" and len(tracks) == 1:
             self._ab = (self._source, tracks[0])
             self.ab_button.blockSignals(True)
             self.ab_button.setChecked(False)

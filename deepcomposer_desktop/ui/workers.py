@@ -1,4 +1,4 @@
-"""Long work off the GUI thread: request -> worker -> result (STYLE.md #5).
+"""Long work off the GUI thread: request -> worker -> result.
 
 `JobRunner` owns a one-thread pool. The GUI captures a job's inputs, submits a
 plain function, and gets `progress`, `finished`, `failed` or `cancelled` back on
@@ -6,7 +6,9 @@ the GUI thread. A new submission cancels the job still running (its result is
 stale), and Cancel asks the running function to stop at its next progress call.
 
 The function receives a `Progress` object: call `progress(fraction, text)` from
-time to time; it raises `Cancelled` once the job has been cancelled.
+time to time; it raises `Cancelled` (the core's, deepcomposer_desktop.progress)
+once the job has been cancelled, so core jobs that take a `progress(fraction)`
+stop at their next call.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-
-class Cancelled(Exception):
-    """Raised inside a job's function when the user cancelled it."""
+from ..progress import Cancelled
 
 
 class Progress:

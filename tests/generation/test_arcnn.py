@@ -2,6 +2,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from deepcomposer_desktop.generation.cards import Grid
+from deepcomposer_desktop.progress import Cancelled
 from deepcomposer_desktop.generation.arcnn import ArcnnRunner, EnhanceParams, _windows, enhance
 from deepcomposer_desktop.music import Key, Note, load_sample
 from deepcomposer_desktop.music.pianoroll import RollGrid, notes_to_roll
@@ -11,15 +13,14 @@ from deepcomposer_desktop.music.pianoroll import RollGrid, notes_to_roll
 def runner(request, tiny_arcnn_onnx):
     """Every guarantee on a tiny untrained net and on the shipped model."""
     if request.param == "untrained":
-        return ArcnnRunner(ort.InferenceSession(str(tiny_arcnn_onnx)))
+        return ArcnnRunner(ort.InferenceSession(str(tiny_arcnn_onnx)), Grid(4, 128, 36, 64))
     from deepcomposer_desktop.generation.registry import default_registry
     try:
         model_id = default_registry().default_id("arcnn")
     except Exception as exc:
         pytest.skip(f"no AR-CNN model installed: {exc}")
     session, card = default_registry().session(model_id, "arcnn")
-    g = card["grid"]
-    return ArcnnRunner(session, g["lowest"], g["pitches"], g["steps"])
+    return ArcnnRunner(session, card.grid)
 
 
 def cells(comp, runner):
@@ -80,9 +81,15 @@ def test_zero_iterations_is_the_identity_and_cancel_stops(runner):
     comp = load_sample("saints")
     assert enhance(comp, runner, EnhanceParams(iterations=0)).tracks[0].notes == comp.tracks[0].notes
     calls = []
-    enhance(comp, runner, EnhanceParams(iterations=100),
-            progress=lambda i, n: calls.append(i) or i < 5)
-    assert max(calls) == 5
+
+    def watch(fraction):
+        calls.append(fraction)
+        if len(calls) == 5:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        enhance(comp, runner, EnhanceParams(iterations=100), progress=watch)
+    assert calls == sorted(calls) and len(calls) == 5 and calls[-1] <= 0.06
 
 
 def test_bad_params(runner):

@@ -5,6 +5,8 @@ a seed gives the same result."""
 
 import numpy as np
 import pytest
+
+from deepcomposer_desktop.progress import Cancelled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,8 +34,8 @@ def test_budgets_hold_at_every_iteration(seed, max_add, pct, iterations, temp):
     max_remove = int(np.floor(roll.sum() * pct / 100))
     seen = []
 
-    def watch(i, n):
-        seen.append(i)
+    def watch(fraction):
+        seen.append(fraction)
 
     states = []
     score = random_scores(seed)
@@ -96,8 +98,16 @@ def test_zero_iterations_and_no_allowed_cell_return_the_input():
 
 
 def test_cancel_through_progress():
-    out, stats = sample(melody_roll(1), random_scores(0), 100, progress=lambda i, n: i < 10)
-    assert stats.iterations == 10
+    seen = []
+
+    def watch(fraction):
+        seen.append(fraction)
+        if len(seen) == 10:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        sample(melody_roll(1), random_scores(0), 100, progress=watch)
+    assert seen == [pytest.approx(i / 100) for i in range(1, 11)]
 
 
 def test_allowed_flips_masks():

@@ -4,12 +4,12 @@ key masks, the baseline."""
 import numpy as np
 import pytest
 
-from deepcomposer_desktop.generation.baseline import diatonic_triads, triad_accompaniment
-from deepcomposer_desktop.generation.evaluation import note_lengths, window_metrics
 from deepcomposer_desktop.generation.gan import (GanModel, accompany_roll, decode_lines,
                                                  fill_silent_bars, key_mask, viterbi_min_length,
                                                  viterbi_voices, window_starts)
 from deepcomposer_desktop.music.keys import Key
+from deepcomposer_desktop.training.baseline import diatonic_triads, triad_accompaniment
+from deepcomposer_desktop.training.evaluation import note_lengths, window_metrics
 
 
 def test_viterbi_keeps_one_line_and_ignores_short_flicker():
@@ -106,7 +106,7 @@ class ConstantSession:
 
 
 def test_crossfade_has_no_seams_and_key_lock_suppresses():
-    model = GanModel(ConstantSession(), lowest=36, pitches=64, steps=32)
+    model = GanModel.build(ConstantSession(), lowest=36, pitches=64, steps=32)
     melody = np.zeros((100, 64), bool)
     raw = accompany_roll(model, melody, np.random.default_rng(0))
     assert raw.shape == (3, 100, 64)
@@ -161,21 +161,21 @@ def test_second_voice_adds_double_stops_only_where_a_second_pitch_is_strong():
     raw[:, :, 2] = 0.8
     raw[:, 4:8, 6] = 0.7  # a strong second pitch for 4 steps
     raw[:, 10:12, 5] = 0.2  # a weak one
-    model = GanModel(None, 0, 8, 16, voices_per_track=2, change_penalty=0.1,
+    model = GanModel.build(None, 0, 8, 16, voices_per_track=2, change_penalty=0.1,
                      threshold=-0.5, second_threshold=0.5)
     rolls = model.decode_voices(raw)
     assert rolls[:, :, 2].all()
     chords = rolls.sum(axis=2) >= 2
     assert chords[:, 4:8].all() and chords.sum() == 3 * 4
-    model.voices_per_track = 1
+    model = model.with_decoding(voices_per_track=1)
     assert (model.decode_voices(raw).sum(axis=2) <= 1).all()
 
 
 def test_key_guide_lock_is_strict_and_the_soft_pull_only_lowers():
-    model = GanModel(ConstantSession(), lowest=36, pitches=64, steps=32, key_penalty=0.25,
+    model = GanModel.build(ConstantSession(), lowest=36, pitches=64, steps=32, key_penalty=0.25,
                      key_lock=False)
     melody = np.zeros((40, 64), bool)
-    free = accompany_roll(GanModel(ConstantSession(), 36, 64, 32), melody,
+    free = accompany_roll(GanModel.build(ConstantSession(), 36, 64, 32), melody,
                           np.random.default_rng(0))
     mask, strict = model.key_guide(Key(0, "major"), None)  # the card's default: soft
     assert not strict and mask is not None
@@ -185,7 +185,7 @@ def test_key_guide_lock_is_strict_and_the_soft_pull_only_lowers():
     mask, strict = model.key_guide(Key(0, "major"), True)  # the musician's lock: strict
     locked = accompany_roll(model, melody, np.random.default_rng(0), mask, strict=strict)
     assert (locked[:, :, ~mask] == -2.0).all()
-    plain = GanModel(ConstantSession(), 36, 64, 32)
+    plain = GanModel.build(ConstantSession(), 36, 64, 32)
     assert plain.key_guide(Key(0, "major"), False) == (None, False)
 
 
@@ -206,7 +206,7 @@ def test_more_candidates_pick_the_accompaniment_nearest_the_melody():
     from deepcomposer_desktop.generation.gan import window_consonance
     melody = np.zeros((32, 24), bool)
     melody[:, 7] = True
-    model = GanModel(CandidateSession(), lowest=0, pitches=24, steps=32, voices_per_track=1,
+    model = GanModel.build(CandidateSession(), lowest=0, pitches=24, steps=32, voices_per_track=1,
                      change_penalty=0.1, threshold=-0.5)
     tds = {}
     for k in (1, 12):

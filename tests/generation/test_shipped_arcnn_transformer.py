@@ -1,5 +1,5 @@
 """The shipped AR-CNN and Transformer models: what their cards promise, and the
-issue's must-shows through the CLI (skipped where no such model is installed)."""
+promises through the CLI (skipped where no such model is installed)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _card(mode):
         model_id = default_registry().default_id(mode)
     except Exception as exc:
         pytest.skip(f"no {mode} model installed: {exc}")
-    return default_registry().get(model_id, mode).card
+    return default_registry().get(model_id, mode).card.raw
 
 
 def test_arcnn_card_keeps_the_key_of_held_out_chorales():

@@ -19,7 +19,7 @@ def runner(request, tiny_transformer_onnx):
     except Exception as exc:
         pytest.skip(f"no Transformer model installed: {exc}")
     session, card = default_registry().session(model_id, "transformer")
-    return TokenRunner(session, card["transformer"]["max_len"])
+    return TokenRunner(session, card.transformer.max_len)
 
 
 def test_continuation_keeps_the_input_and_extends_it(runner):

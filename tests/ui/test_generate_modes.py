@@ -106,7 +106,7 @@ def test_regenerate_selection_changes_only_the_loop_region(window, qtbot):
 def test_installed_arcnn_and_transformer_models_through_the_panel(qtbot, artifacts):
     """The shipped AR-CNN enhances "twinkle" and the shipped Transformer continues it,
     each one take track and one undo step (skipped until both ship)."""
-    installed = {e.card["mode"]: e.id for e in Registry().entries() if e.ok}
+    installed = {e.card.mode: e.id for e in Registry().entries() if e.ok}
     if not {"arcnn", "transformer"} <= set(installed):
         pytest.skip("no trained AR-CNN and Transformer models installed in models/")
     win = MainWindow(audio=False, interactive=False)
@@ -140,9 +140,9 @@ def test_installed_arcnn_and_transformer_models_through_the_panel(qtbot, artifac
 def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(qtbot,
                                                                                monkeypatch):
     """Choosing a GAN model sets the Key lock box to its card's default (off for the
-    chromatic string quartets, on for the choral genres), and a Candidates value
-    other than 0 replaces the card's number of candidates."""
-    gan = {e.id: e.card for e in Registry().entries() if e.ok and e.card["mode"] == "gan"}
+    chromatic string quartets, on for the choral genres), the Candidates box shows
+    the card's number, and another value reaches the runner."""
+    gan = {e.id: e.card for e in Registry().models("gan")}
     win = MainWindow(audio=False, interactive=False)
     qtbot.addWidget(win)
     panel = win.generate_panel
@@ -150,10 +150,11 @@ def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(
     defaults = set()
     for model_id, card in gan.items():
         panel.model.setCurrentIndex(panel.model.findData(model_id))
-        expected = card["gan"].get("key_lock", True)
+        expected = card.gan.key_lock
         assert panel.params.values()["key_lock"] is expected, model_id
+        assert panel.params.values()["candidates"] == card.gan.candidates, model_id
         text = panel.card.text()
-        assert f"Draws {card['gan']['candidates']} candidate" in text
+        assert f"Draws {card.gan.candidates} candidate" in text
         assert "triad baseline" in text and ("off, with a soft pull" in text) is not expected
         defaults.add(expected)
     assert defaults == {True, False}

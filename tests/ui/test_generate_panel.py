@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 
 from deepcomposer_desktop.generation.registry import Registry, sha256_file
 from deepcomposer_desktop.music import read_midi
-from deepcomposer_desktop.ui import generation_modes as gm
+from deepcomposer_desktop.generation.modes import MODES
 from deepcomposer_desktop.ui.generate_panel import GeneratePanel
 from deepcomposer_desktop.ui.main_window import MainWindow
 
@@ -67,11 +67,11 @@ def test_modes_without_models_are_disabled_and_params_have_tooltips(window):
     assert enabled["arcnn"] is False and enabled["transformer"] is False  # no models installed
     assert panel.model.currentData() == "gan-test-chorales"
     assert "Genre: chorales" in panel.card.text() and "Strings (48)" in panel.card.text()
-    for mode, params in gm.PARAMS.items():
+    for mode, spec in MODES.items():
         panel.params.build(mode)
-        for p in params:
+        for p in spec.params:
             tip = panel.params.inputs[p.name].toolTip()
-            assert p.tip in tip and "Default" in tip
+            assert p.help in tip and "Default" in tip
     panel.params.build("gan")
 
 
@@ -129,7 +129,7 @@ def test_same_seed_same_result_and_cancel(window, qtbot):
 
 def test_with_an_installed_genre_model_if_there_is_one(qtbot, tmp_path, artifacts):
     """The same end-to-end path on a real trained model from models/ (skipped until one ships)."""
-    installed = [e for e in Registry().entries() if e.ok and e.card["mode"] == "gan"]
+    installed = Registry().models("gan")
     if not installed:
         pytest.skip("no trained GAN model installed in models/")
     win = MainWindow(audio=False, interactive=False)
