@@ -12,23 +12,20 @@ training), beside the same metrics of the real melodies:
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..fileio import atomic_write_text
 from ..generation.arcnn import ArcnnRunner, EnhanceParams, enhance
-from ..generation.registry import sha256_file
+from ..generation.cards import Grid
 from ..music.composition import Composition, Note
 from ..music.keys import Key
 from ..music.metrics import track_metrics
 from ..music.pianoroll import RollGrid, notes_to_roll
 from .arcnn_net import corrupt, export_onnx, kl_loss
 from .arcnn_train import melody_windows
-from .gan_export import machine
+from .card import grid, onnx_file, training_record, write_card
 
 
 def held_out(data):
@@ -156,12 +153,15 @@ def test_loss(trainer, seed: int = 1234) -> float | None:
     return total / len(wins)
 
 
+DESCRIPTION = ("Adds and removes melody notes one at a time, as AWS DeepComposer's AR-CNN did "
+               "(a U-Net scoring every cell of an 8-bar roll), with inpainting of a chosen "
+               "region; CPU-sized.")
+
+
 def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dict:
     import onnxruntime as ort
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = out_dir / f"{model_id}.onnx"
+    onnx_path = onnx_file(out_dir, model_id)
     cfg, data = trainer.cfg, trainer.data
     trainer.load_best()
     trainer.model.eval()
@@ -171,21 +171,14 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     with torch.no_grad():
         expected = trainer.model(probe).numpy()
     parity = float(np.abs(session.run(None, {"roll": probe.numpy()})[0] - expected).max())
-    runner = ArcnnRunner(session, cfg.lowest, cfg.pitches, cfg.steps)
+    runner = ArcnnRunner(session, Grid(4, cfg.steps, cfg.lowest, cfg.pitches))
     pieces, part = held_out(data)
     metrics = held_out_metrics(runner, data, pieces, cfg.seed)
     metrics["evaluated_on"] = part
     metrics["test_loss"] = test_loss(trainer)
-    metrics["validation_loss"] = trainer.best.get("val_loss", trainer.val_loss)
-    card = {
-        "id": model_id, "mode": "arcnn", "genre": genre,
-        "title": f"AR-CNN melody enhancement: {genre.replace('-', ' ')}",
-        "description": ("Adds and removes melody notes one at a time, as AWS DeepComposer's "
-                        "AR-CNN did (a U-Net scoring every cell of an 8-bar roll), with "
-                        "inpainting of a chosen region; CPU-sized."),
-        "tracks": [{"name": "Melody", "program": 0, "channel": 0}],
-        "grid": {"steps_per_beat": 4, "steps": cfg.steps, "bars_per_window": cfg.steps // 16,
-                 "lowest": cfg.lowest, "pitches": cfg.pitches},
+    metrics["validation_loss"] = trainer.best.get(trainer.score, trainer.val_score)
+    sections = {
+        "grid": grid(cfg.steps, cfg.lowest, cfg.pitches),
         "inputs": [{"name": "roll", "shape": [1, 1, cfg.steps, cfg.pitches],
                     "range": "0 silent, 1 sounding"}],
         "outputs": [{"name": "scores", "shape": [1, 1, cfg.steps, cfg.pitches],
@@ -194,21 +187,13 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
                   "base_channels": cfg.base, "onnx_vs_pytorch_max_abs_diff": parity,
                   "defaults": {"iterations": 100, "max_add": 500, "max_remove_percent": 100,
                                "temperature": 1.0}},
-        "training": {
-            "dataset": cfg.dataset, "source": data.source, "licence": data.licence,
-            "pieces": {s: int(len(data.split(s))) for s in ("train", "validation", "test")},
-            "train_windows": int(len(trainer.train)),
-            "hyperparameters": {k: v for k, v in trainer.trained_config.items() if k != "run_dir"},
-            "iterations": trainer.step, "epochs": round(trainer.step / trainer.steps_per_epoch, 2),
-            "wall_seconds": round(trainer.seconds, 1), "final_train_loss": trainer.last_loss,
-            "final_validation_loss": trainer.val_loss, "machine": machine(),
-            "exported_weights": trainer.best or "last step",
-            "command": (f"deepcomposer train --mode arcnn --dataset {cfg.dataset} "
-                        f"--output models/{model_id} (see README 'Models')"),
-        },
-        "metrics": metrics,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": sha256_file(onnx_path),
     }
-    atomic_write_text(out_dir / f"{model_id}.json", json.dumps(card, indent=1) + "\n")
-    return card
+    training = training_record(trainer, "arcnn", model_id,
+                               {"train_windows": int(len(trainer.train))},
+                               {"iterations": trainer.step,
+                                "epochs": round(trainer.step / trainer.steps_per_epoch, 2),
+                                "wall_seconds": round(trainer.seconds, 1),
+                                "final_train_loss": trainer.last_loss,
+                                "final_validation_loss": trainer.val_score})
+    return write_card(out_dir, model_id, mode="arcnn", genre=genre, title="AR-CNN melody enhancement",
+                      description=DESCRIPTION, sections=sections, training=training, metrics=metrics)

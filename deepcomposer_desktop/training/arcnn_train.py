@@ -6,38 +6,28 @@ random -transpose..+transpose semitones (only as far as the window's notes stay 
 range) and corrupted afresh (training.arcnn_net.corrupt). Validation: a fixed set of
 corrupted validation windows (same seed every time), so the curve is comparable.
 
-Logs are JSON lines in <run>/log.jsonl (the loss every step; the validation loss
-every `eval_every` steps); a safetensors checkpoint every `checkpoint_minutes` and
-at the end; the same run folder resumes. `max_minutes` bounds the wall time.
-The weights with the lowest validation loss so far are kept in best.safetensors,
-and those are what gets exported (a small corpus overfits a long run).
+The run folder, checkpoints, log and time budget are trainer.Trainer's: the loss
+every step, the validation loss every `eval_every` steps and at the end. The weights
+with the lowest validation loss so far are kept in best.safetensors, and those are
+what gets exported (a small corpus overfits a long run).
 """
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..fileio import atomic_write_text
 from .arcnn_net import ArcnnUNet, corrupt, kl_loss
-from .checkpoint import load_checkpoint, save_checkpoint
 from .datasets import Dataset
+from .trainer import RunConfig, Trainer
 
 STEPS, PITCHES, LOWEST = 128, 64, 36
 
 
 @dataclass
-class ArcnnConfig:
-    dataset: str
-    run_dir: str
-    epochs: int = 20
-    max_minutes: float | None = None
-    lr: float = 1e-3
+class ArcnnConfig(RunConfig):
     batch_size: int = 32
     base: int = 16
     transpose: int = 5
@@ -51,9 +41,6 @@ class ArcnnConfig:
     pitches: int = PITCHES
     steps: int = STEPS
     threads: int | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def melody_windows(data: Dataset, pieces: np.ndarray, lowest: int = LOWEST,
@@ -84,13 +71,13 @@ def transpose_batch(batch: np.ndarray, rng: np.random.Generator, most: int) -> n
     return out
 
 
-class ArcnnTrainer:
+class ArcnnTrainer(Trainer):
+    label = "arcnn"
+    score = "val_loss"
+    shown = ("loss", "val_loss")
+
     def __init__(self, cfg: ArcnnConfig, data: Dataset, progress: bool = False) -> None:
-        self.cfg, self.data, self.progress = cfg, data, progress
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        self.run = Path(cfg.run_dir)
-        self.run.mkdir(parents=True, exist_ok=True)
+        super().__init__(cfg, data, progress)
         self.lowest = cfg.lowest
         self.train_pieces = data.split("train")
         self.val_pieces = data.split("validation")
@@ -100,28 +87,38 @@ class ArcnnTrainer:
         if len(self.train) == 0:
             raise ValueError("no training windows: the dataset's melodies are too short or empty")
         self.val = val[:cfg.val_windows] if len(val) else self.train[:min(len(self.train), 32)]
-        torch.manual_seed(cfg.seed)
         self.model = ArcnnUNet(base=cfg.base)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
-        self.step, self.epoch, self.seconds = 0, 0, 0.0
-        self.last_loss: float | None = None
-        self.val_loss: float | None = None
-        self.ckpt = self.run / "checkpoint.safetensors"
-        self.best_path = self.run / "best.safetensors"
-        self.best: dict = {}  # step and val_loss of best.safetensors
-        self.trained_config = cfg.to_dict()  # what the weights were trained with
-        if self.ckpt.exists():
-            meta = load_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt})
-            self.step, self.epoch = meta["step"], meta["epoch"]
-            self.seconds, self.val_loss = meta["seconds"], meta.get("val_loss")
-            self.last_loss = meta.get("last_loss")
-            self.trained_config = meta.get("config", self.trained_config)
-            self.best = meta.get("best", {})
+        self.resume({"model": self.model}, {"opt": self.opt})
         self.rng = np.random.default_rng(cfg.seed + self.step)
+        self.gen = torch.Generator().manual_seed(cfg.seed + self.step)  # corruption
 
     @property
     def steps_per_epoch(self) -> int:
         return max(1, len(self.train) // self.cfg.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        return self.cfg.epochs * self.steps_per_epoch
+
+    @property
+    def epoch(self) -> int:
+        return self.step // self.steps_per_epoch
+
+    def position(self) -> dict:
+        return {"epoch": self.epoch}
+
+    def train_step(self, elapsed: float) -> dict:
+        idx = self.rng.integers(0, len(self.train), self.cfg.batch_size)
+        batch = transpose_batch(self.train[idx], self.rng, self.cfg.transpose)
+        rolls = torch.from_numpy(batch).float().unsqueeze(1)
+        corrupted, label = corrupt(rolls, self.gen)
+        loss = kl_loss(self.model(corrupted), label)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.last_loss = loss.item()
+        return {"loss": round(self.last_loss, 5)}
 
     def validate(self) -> float:
         self.model.eval()
@@ -135,71 +132,6 @@ class ArcnnTrainer:
         self.model.train()
         return sum(losses) / len(self.val)
 
-    def save(self) -> None:
-        save_checkpoint(self.ckpt, {"model": self.model}, {"opt": self.opt},
-                        {"step": self.step, "epoch": self.epoch, "seconds": self.seconds,
-                         "val_loss": self.val_loss, "last_loss": self.last_loss,
-                         "config": self.trained_config, "best": self.best})
-
-    def _maybe_best(self) -> None:
-        if self.val_loss is not None and self.val_loss < self.best.get("val_loss", float("inf")):
-            self.best = {"step": self.step, "val_loss": self.val_loss, "epoch": self.epoch,
-                         "seconds": round(self.seconds, 1)}
-            save_checkpoint(self.best_path, {"model": self.model}, {}, {"best": self.best})
-
-    def load_best(self) -> None:
-        """Use the weights of the best validation loss (for export)."""
-        if self.best_path.exists():
-            self.best = load_checkpoint(self.best_path, {"model": self.model})["best"]
-
-    def _log(self, fh, record: dict) -> None:
-        fh.write(json.dumps(record) + "\n")
-        fh.flush()
-
-    def fit(self) -> dict:
-        cfg = self.cfg
-        total = cfg.epochs * self.steps_per_epoch
-        start = time.monotonic() - self.seconds
-        last_ckpt = time.monotonic()
-        gen = torch.Generator().manual_seed(cfg.seed + self.step)
-        self.model.train()
-        with open(self.run / "log.jsonl", "a", encoding="utf-8") as log:
-            while self.step < total:
-                if cfg.max_minutes is not None and time.monotonic() - start > cfg.max_minutes * 60:
-                    break
-                idx = self.rng.integers(0, len(self.train), cfg.batch_size)
-                batch = transpose_batch(self.train[idx], self.rng, cfg.transpose)
-                rolls = torch.from_numpy(batch).float().unsqueeze(1)
-                corrupted, label = corrupt(rolls, gen)
-                loss = kl_loss(self.model(corrupted), label)
-                self.opt.zero_grad(set_to_none=True)
-                loss.backward()
-                self.opt.step()
-                self.step += 1
-                self.epoch = self.step // self.steps_per_epoch
-                self.last_loss = loss.item()
-                self.seconds = time.monotonic() - start
-                record = {"step": self.step, "epoch": self.epoch, "loss": round(self.last_loss, 5),
-                          "seconds": round(self.seconds, 1)}
-                if self.step % cfg.eval_every == 0 or self.step == total:
-                    self.val_loss = self.validate()
-                    record["val_loss"] = round(self.val_loss, 5)
-                    self._maybe_best()
-                self._log(log, record)
-                if self.progress and (self.step % 10 == 0 or "val_loss" in record):
-                    print(json.dumps(record), flush=True)
-                if time.monotonic() - last_ckpt > cfg.checkpoint_minutes * 60:
-                    self.save()
-                    last_ckpt = time.monotonic()
-            if self.val_loss is None or (self.step % cfg.eval_every and self.step != total):
-                self.val_loss = self.validate()
-                self._maybe_best()
-                self._log(log, {"step": self.step, "epoch": self.epoch,
-                                "val_loss": round(self.val_loss, 5),
-                                "seconds": round(self.seconds, 1)})
-        self.save()
-        summary = {"steps": self.step, "epochs": round(self.step / self.steps_per_epoch, 2),
-                   "seconds": round(self.seconds, 1), "train_loss": self.last_loss,
-                   "val_loss": self.val_loss, "train_windows": int(len(self.train))}
-        atomic_write_text(self.run / "summary.json", json.dumps(summary, indent=1))
-        return summary
+    def summary(self) -> dict:
+        return {"epochs": round(self.step / self.steps_per_epoch, 2), "train_loss": self.last_loss,
+                "val_loss": self.val_score, "train_windows": int(len(self.train))}

@@ -275,6 +275,23 @@ def load_folder(folder: str | os.PathLike, filt: FolderFilter = FolderFilter()) 
     return _assemble(root.name, f"user folder {root}", "the user's own files", pieces)
 
 
+def load_dataset(args) -> Dataset:
+    """The dataset a `deepcomposer train` command names: a preset (--limit-pieces), or
+    a folder with the folder filters (--glob, --folder, --min-bpm, --max-bpm,
+    --time-signature, --program)."""
+    if args.dataset in PRESETS:
+        return load_preset(args.dataset, args.limit_pieces)
+    ts = None
+    if args.time_signature:
+        try:
+            num, den = (int(x) for x in args.time_signature.split("/"))
+            ts = (num, den)
+        except ValueError as exc:
+            raise InvalidInputError(f"bad --time-signature {args.time_signature!r}") from exc
+    return load_folder(args.dataset, FolderFilter(args.glob, args.folder, args.min_bpm,
+                                                  args.max_bpm, ts, args.program))
+
+
 def windows(data: Dataset, pieces: np.ndarray, lowest: int, n_pitches: int, steps: int = 32,
             hop: int = 16) -> np.ndarray:
     """(W, 4, steps, n_pitches) bool windows where the melody and accompaniment both play."""

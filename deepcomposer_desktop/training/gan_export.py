@@ -9,23 +9,20 @@ same 2-bar windows.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import platform
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from ..fileio import atomic_write_text
-from ..generation.baseline import triad_accompaniment
-from ..generation.evaluation import (QUALIFIED_MIN_STEPS, absolute_gaps, note_lengths,
-                                     relative_gaps, window_metrics)
-from ..generation.gan import GanModel, accompany_roll
-from ..generation.registry import sha256_file
+from ..generation.cards import parse_card
+from ..generation.gan import GanModel, TrackSpec, accompany_roll
 from ..music.keys import Key
+from .baseline import triad_accompaniment
+from .card import grid, onnx_file, save_card, training_record, write_card
+from .evaluation import (QUALIFIED_MIN_STEPS, absolute_gaps, note_lengths, relative_gaps,
+                         window_metrics)
 from .gan_net import export_onnx
+from .gan_train import DEFAULT_TRACKS
 
 MAX_TEST_BARS = 64
 # Instruments (GM programs) per genre: melody first. Channels follow track order.
@@ -42,29 +39,14 @@ GENRE_NOTES = {
     "trecento": (" Most trecento pieces have three voices (cantus, contratenor, tenor); the "
                  "Triplum is learnt from the four-voice ones."),
 }
-DEFAULT_TRACKS = [("Melody", 0), ("Accompaniment 1", 48), ("Accompaniment 2", 48),
-                  ("Bass", 32)]
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} "
-            f"({torch.get_num_threads()} threads), {platform.system()}")
 
 
 def _onnx_model(path: Path, trainer, tracks, melody_center: float) -> GanModel:
     import onnxruntime as ort
     n = trainer.cfg.net
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return GanModel(session, trainer.lowest, n.pitches, n.steps, n.noise_shape, melody_center,
-                    [{"name": name, "program": p} for name, p in tracks])
+    return GanModel.build(session, trainer.lowest, n.pitches, n.steps, n.noise_shape,
+                          melody_center, tuple(TrackSpec(name, p) for name, p in tracks))
 
 
 def held_out_metrics(model: GanModel, data, pieces, lowest: int, seed: int = 0,
@@ -123,8 +105,8 @@ SHORT_NOTES_RARE = 0.05
 MARGIN_TIE = 0.005
 
 
-def must_show(metrics: dict) -> dict:
-    """The issue's bar for a card: the near-real statistics within 10 % of the real
+def quality_bar(metrics: dict) -> dict:
+    """The bar a card must clear: the near-real statistics within 10 % of the real
     music's (polyphony: equal where the real parts never have chords) and a lower
     tonal distance than the rule-based baseline's."""
     rel, ab = metrics["model_vs_real_relative_gap"], metrics["model_vs_real_absolute_gap"]
@@ -140,7 +122,7 @@ def _decoding_gap(metrics: dict) -> float:
     """How far a decoding's statistics are from the real music's: the worst of the
     near-real gaps (so that no statistic is sacrificed for the others) and the
     empty-bar gap."""
-    gaps = must_show(metrics)["near_real_gaps"].values()
+    gaps = quality_bar(metrics)["near_real_gaps"].values()
     empty = metrics["model_vs_real_absolute_gap"]["empty_bar_rate"]
     return max([g or 0 for g in gaps] + [empty or 0])
 
@@ -149,7 +131,7 @@ def _margin(metrics: dict) -> float:
     """How safely a decoding clears the card's bar: the smaller of the room left
     under the 10 % tolerance and the tonal distance's lead over the baseline
     (relative); negative when either fails."""
-    near = max(g or 0 for g in must_show(metrics)["near_real_gaps"].values())
+    near = max(g or 0 for g in quality_bar(metrics)["near_real_gaps"].values())
     td, base = metrics["model"]["tonal_distance"], metrics["baseline"]["tonal_distance"]
     return min(NEAR_REAL_TOLERANCE - near, (base - td) / base)
 
@@ -173,7 +155,7 @@ def _real_statistics(data, lowest: int, pitches: int) -> tuple[float, float, flo
     return float(np.mean(poly)), inside / max(total, 1.0), short
 
 
-def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
+def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> tuple[GanModel, dict]:
     """How the card decodes, all picked on the VALIDATION pieces, never the test
     pieces the card reports.
 
@@ -194,22 +176,22 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     trecento's musica ficta sits at 91 % in the key, right at the bar's edge)."""
     poly, in_scale, short = _real_statistics(data, lowest, model.pitches)
     val = data.split("validation")
-    model.voices_per_track = 0 if poly > 0.05 else (2 if poly > 0.01 else 1)
-    model.min_steps = QUALIFIED_MIN_STEPS if short < SHORT_NOTES_RARE else 1
-    model.key_lock = in_scale >= 0.9
-    model.key_penalty = None if model.key_lock else KEY_PENALTIES[1]
-    model.second_threshold = 0.5
-    model.candidates = 1
+    lock = in_scale >= 0.9
+    model = model.with_decoding(
+        voices_per_track=0 if poly > 0.05 else (2 if poly > 0.01 else 1),
+        min_steps=QUALIFIED_MIN_STEPS if short < SHORT_NOTES_RARE else 1,
+        key_lock=lock, key_penalty=None if lock else KEY_PENALTIES[1],
+        second_threshold=0.5, candidates=1)
 
-    def gap() -> float:
-        return _decoding_gap(held_out_metrics(model, data, val, lowest, seed))
+    def gap(trial: GanModel) -> float:
+        return _decoding_gap(held_out_metrics(trial, data, val, lowest, seed))
 
-    scores = {}
-    for threshold in THRESHOLDS:
-        for penalty in PENALTIES if model.voices_per_track else (0.0,):
-            model.threshold, model.change_penalty = threshold, penalty
-            scores[(threshold, penalty)] = gap()
-    model.threshold, model.change_penalty = min(scores, key=scores.get)
+    scores = {(threshold, penalty): gap(model.with_decoding(threshold=threshold,
+                                                              change_penalty=penalty))
+              for threshold in THRESHOLDS
+              for penalty in (PENALTIES if model.voices_per_track else (0.0,))}
+    threshold, penalty = min(scores, key=scores.get)
+    model = model.with_decoding(threshold=threshold, change_penalty=penalty)
     searched = {"threshold/change_penalty": {f"{t}/{p}": round(v, 4)
                                              for (t, p), v in scores.items()}}
     axes = [(name, values) for name, values, used in (
@@ -221,11 +203,8 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
         for _ in range(3):
             before = best
             for name, values in axes:
-                by = {}
-                for v in values:
-                    setattr(model, name, v)
-                    by[v] = gap()
-                setattr(model, name, min(by, key=by.get))
+                by = {v: gap(model.with_decoding(**{name: v})) for v in values}
+                model = model.with_decoding(**{name: min(by, key=by.get)})
                 best = by[getattr(model, name)]
                 rounds.append({name: {str(v): round(g, 4) for v, g in by.items()}})
             if best >= before:
@@ -236,16 +215,14 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
     # the wider margin. Margins within MARGIN_TIE of the best count as a tie, won by
     # fewer candidates (each one costs generation time), then by the rule's form.
     rule_lock, pull = model.key_lock, model.key_penalty or KEY_PENALTIES[1]
-    margins = {}
-    for lock in (rule_lock, not rule_lock):
-        model.key_lock, model.key_penalty = lock, None if lock else pull
-        for k in CANDIDATES:
-            model.candidates = k
-            margins[(lock, k)] = _margin(held_out_metrics(model, data, val, lowest, seed))
+    margins = {(lock, k): _margin(held_out_metrics(
+                   model.with_decoding(key_lock=lock, key_penalty=None if lock else pull,
+                                       candidates=k), data, val, lowest, seed))
+               for lock in (rule_lock, not rule_lock) for k in CANDIDATES}
     best = max(margins.values())
     near = [c for c, v in margins.items() if v >= best - MARGIN_TIE]
-    lock, model.candidates = min(near, key=lambda c: (c[1], c[0] != rule_lock, -margins[c]))
-    model.key_lock, model.key_penalty = lock, None if lock else pull
+    lock, k = min(near, key=lambda c: (c[1], c[0] != rule_lock, -margins[c]))
+    model = model.with_decoding(key_lock=lock, key_penalty=None if lock else pull, candidates=k)
     searched["key lock/candidates (margin)"] = {
         f"{'lock' if c[0] else 'pull'}/{c[1]}": round(v, 4) for c, v in margins.items()}
     decoding = {"voices_per_track": model.voices_per_track, "min_steps": model.min_steps,
@@ -256,7 +233,7 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
         decoding["second_threshold"] = model.second_threshold
     if not model.key_lock:
         decoding["key_penalty"] = model.key_penalty
-    return {**decoding, "real_track_polyphony": round(poly, 4),
+    return model, {**decoding, "real_track_polyphony": round(poly, 4),
             "real_short_note_share": round(short, 4),
             "real_in_scale_rate": round(in_scale, 4), "decoding_chosen_on": "validation pieces",
             "validation_search": searched}
@@ -265,16 +242,16 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> dict:
 def measure(model: GanModel, data, lowest: int, seed: int) -> tuple[dict, dict]:
     """The card's decoding (chosen on validation) and its held-out test metrics, with
     the other key-lock setting and the first candidate alone beside them."""
-    decoding = choose_decoding(model, data, lowest, seed)
+    model, decoding = choose_decoding(model, data, lowest, seed)
     test = data.split("test")
     metrics = held_out_metrics(model, data, test, lowest, seed)
-    metrics["must_show"] = must_show(metrics)
+    metrics["quality_bar"] = quality_bar(metrics)
     other = "model_without_key_lock" if model.key_lock else "model_with_key_lock"
     metrics[other] = held_out_metrics(model, data, test, lowest, seed,
                                       key_lock=not model.key_lock)["model"]
-    k, model.candidates = model.candidates, 1
-    metrics["model_one_candidate"] = held_out_metrics(model, data, test, lowest, seed)["model"]
-    model.candidates = k
+    k = model.candidates
+    metrics["model_one_candidate"] = held_out_metrics(model.with_decoding(candidates=1), data,
+                                                      test, lowest, seed)["model"]
     lock = ("with the key lock on (the card's default)" if model.key_lock else
             "with the key lock off (the card's default) and "
             f"out-of-key scores lowered by {model.key_penalty}")
@@ -294,7 +271,7 @@ def recard(card_path: str | Path) -> dict:
     card = json.loads(card_path.read_text())
     onnx_path = card_path.with_suffix(".onnx")
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    model = GanModel.from_card(session, card)
+    model = GanModel.from_card(session, parse_card(card, onnx_path.stem))
     data = load_preset(card["training"]["dataset"])
     seed = int(card["training"]["hyperparameters"].get("seed", 0))
     decoding, metrics = measure(model, data, card["grid"]["lowest"], seed)
@@ -302,16 +279,11 @@ def recard(card_path: str | Path) -> dict:
             if k in ("noise_shape", "melody_center", "generator_parameters", "critic_parameters")}
     card["gan"] = {**keep, **decoding}
     card["metrics"] = metrics
-    card["measured"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    card["sha256"] = sha256_file(onnx_path)
-    atomic_write_text(card_path, json.dumps(card, indent=1) + "\n")
-    return card
+    return save_card(card_path, card, onnx_path, stamp="measured")
 
 
 def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dict:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = out_dir / f"{model_id}.onnx"
+    onnx_path = onnx_file(out_dir, model_id)
     export_onnx(trainer.G, str(onnx_path))
     cfg, n, data = trainer.cfg, trainer.cfg.net, trainer.data
     tracks = GENRE_TRACKS.get(genre, DEFAULT_TRACKS)
@@ -320,15 +292,8 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
     melody_center = float(np.median(melody_rows[:, 4]))
     model = _onnx_model(onnx_path, trainer, tracks, melody_center)
     decoding, metrics = measure(model, data, trainer.lowest, cfg.seed)
-    card = {
-        "id": model_id, "mode": "gan", "genre": genre,
-        "title": f"GAN accompaniment: {genre.replace('-', ' ')}",
-        "description": ("Three accompaniment voices for a melody, from a U-Net generator with "
-                        "noise at the bottleneck (AWS DeepComposer's design, CPU-sized)."
-                        + GENRE_NOTES.get(genre, "")),
-        "tracks": [{"name": name, "program": p, "channel": i} for i, (name, p) in enumerate(tracks)],
-        "grid": {"steps_per_beat": 4, "steps": n.steps, "bars_per_window": n.steps // 16,
-                 "lowest": trainer.lowest, "pitches": n.pitches},
+    sections = {
+        "grid": grid(n.steps, trainer.lowest, n.pitches),
         "inputs": [{"name": "melody", "shape": ["batch", 1, n.steps, n.pitches],
                     "range": "-1 silent, 1 sounding"},
                    {"name": "noise", "shape": ["batch", *n.noise_shape], "dist": "N(0, 1)"}],
@@ -337,23 +302,16 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
         "gan": {"noise_shape": list(n.noise_shape), "melody_center": melody_center,
                 **decoding, "generator_parameters": sum(p.numel() for p in trainer.G.parameters()),
                 "critic_parameters": sum(p.numel() for p in trainer.D.parameters())},
-        "training": {
-            "dataset": cfg.dataset, "source": data.source, "licence": data.licence,
-            "pieces": {s: int(len(data.split(s))) for s in ("train", "validation", "test")},
-            "train_windows": int(len(trainer.train_windows)),
-            "hyperparameters": {k: v for k, v in trainer.trained_config.items()
-                                if k != "run_dir"},
-            "iterations": trainer.step, "epochs": trainer.epoch,
-            "wall_seconds": round(trainer.elapsed, 1), "machine": machine(),
-            "command": ("deepcomposer train --mode gan --dataset " + cfg.dataset
-                        + f" --output models/{model_id} (see README 'Models')"),
-        },
-        "metrics": metrics,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": sha256_file(onnx_path),
     }
-    atomic_write_text(out_dir / f"{model_id}.json", json.dumps(card, indent=1) + "\n")
-    return card
+    training = training_record(trainer, "gan", model_id,
+                               {"train_windows": int(len(trainer.train_windows))},
+                               {"iterations": trainer.step, "epochs": trainer.epoch,
+                                "wall_seconds": round(trainer.seconds, 1)})
+    return write_card(out_dir, model_id, mode="gan", genre=genre, title="GAN accompaniment",
+                      description=("Three accompaniment voices for a melody, from a U-Net "
+                                   "generator with noise at the bottleneck (AWS DeepComposer's "
+                                   "design, CPU-sized)." + GENRE_NOTES.get(genre, "")),
+                      tracks=tracks, sections=sections, training=training, metrics=metrics)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         card = recard(path)
         print(json.dumps({"card": path, "gan": {k: v for k, v in card["gan"].items()
                                                 if not k.startswith("validation_")},
-                          "must_show": card["metrics"]["must_show"]}, indent=1), flush=True)
+                          "quality_bar": card["metrics"]["quality_bar"]}, indent=1), flush=True)
     return 0
 
 

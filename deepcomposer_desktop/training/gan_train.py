@@ -1,11 +1,10 @@
 """Training loop of the GAN accompaniment mode (WGAN-GP, DeepComposer's recipe).
 
 One iteration = `update_ratio` critic steps (each on a fresh batch) + one generator
-step; an epoch = one pass of the critic over the training windows. Logs are JSON
-lines in <run>/log.jsonl: every iteration the generator and critic losses; every
-epoch the validation metrics and a sample MIDI in <run>/samples/. A checkpoint
-(safetensors) is written every `checkpoint_minutes` and at the end; a run started
-again with the same run folder resumes from it. `max_minutes` bounds wall time.
+step; an epoch = one pass of the critic over the training windows. The run folder,
+checkpoints, log and time budget are trainer.Trainer's: every iteration logs the
+generator and critic losses; every epoch's last also the validation metrics, and a
+sample MIDI goes to <run>/samples/. Data-parallel under torchrun (distributed.py).
 
 Beyond the public recipe (both measured in the model cards' training notes): the
 critic sees the melody, and the generator loss adds `recon_weight` x L1 to the real
@@ -14,31 +13,28 @@ accompaniment (pix2pix-style), which steadies training in a CPU-sized budget.
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from ..fileio import atomic_write_text
-from ..generation.evaluation import window_metrics
+from ..generation import gan
+from ..music.composition import DEFAULT_PPQ, Composition
 from ..music.keys import Key
+from ..music.pianoroll import RollGrid, roll_to_notes
 from . import distributed as dist
-from .checkpoint import load_checkpoint, save_checkpoint
 from .datasets import Dataset, best_lowest, windows
+from .evaluation import window_metrics
 from .gan_net import Critic, GanConfig, Generator, gradient_penalty
+from .trainer import RunConfig, Trainer
+
+# The tracks of a card whose genre has no instruments of its own, and of the samples.
+DEFAULT_TRACKS = [(t.name, t.program) for t in gan.DEFAULT_TRACKS]
 
 
 @dataclass
-class TrainConfig:
-    dataset: str
-    run_dir: str
-    epochs: int = 20
-    max_minutes: float | None = None
-    lr: float = 1e-3
+class TrainConfig(RunConfig):
     betas: tuple[float, float] = (0.5, 0.9)
     update_ratio: int = 5
     batch_size: int = 64
@@ -50,8 +46,15 @@ class TrainConfig:
     limit_pieces: int | None = None
     net: GanConfig = field(default_factory=GanConfig)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+
+def rolls_to_composition(rolls: np.ndarray, lowest: int, *, title: str = "GAN",
+                         tracks=DEFAULT_TRACKS, ppq: int = DEFAULT_PPQ) -> Composition:
+    """(4, steps, pitches) bool rolls -> a Composition with one track per roll (samples)."""
+    grid = RollGrid(ppq, 4, lowest, rolls.shape[-1])
+    comp = Composition(ppq=ppq, title=title)
+    for roll, (name, program) in zip(rolls, tracks):
+        comp.add_track(name, program, notes=roll_to_notes(roll, grid, velocity=90))
+    return comp
 
 
 def _transpose(batch: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
@@ -66,12 +69,13 @@ def _transpose(batch: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
     return out
 
 
-class GanTrainer:
+class GanTrainer(Trainer):
+    label = "gan"
+    shown = ("g_loss", "d_loss")
+    distributed = True
+
     def __init__(self, cfg: TrainConfig, data: Dataset, progress: bool = True) -> None:
-        self.cfg, self.data, self.progress = cfg, data, progress
-        self.rank, self.world = dist.init()
-        torch.manual_seed(cfg.seed)
-        self.run = Path(cfg.run_dir)
+        super().__init__(cfg, data, progress)
         n = cfg.net
         train_pieces = data.split("train")
         self.lowest = best_lowest(data, n.pitches, train_pieces)
@@ -86,19 +90,27 @@ class GanTrainer:
         dist.broadcast_parameters(self.D)
         self.opt_g = torch.optim.Adam(self.G.parameters(), cfg.lr, betas=cfg.betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), cfg.lr, betas=cfg.betas)
-        self.rng = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank)
-        self.step, self.epoch, self.elapsed = 0, 0, 0.0
-        # The settings the weights were trained with (from the checkpoint when resuming
-        # or exporting), which the model card records.
-        self.trained_config = cfg.to_dict()
-        self.ckpt = self.run / "checkpoint.safetensors"
-        if self.ckpt.exists():
-            meta = load_checkpoint(self.ckpt, {"G": self.G, "D": self.D},
-                                   {"G": self.opt_g, "D": self.opt_d})
-            self.step, self.epoch = meta["step"], meta["epoch"]
-            self.elapsed = meta["elapsed"]
-            self.trained_config = meta.get("config", self.trained_config)
-            self.rng.manual_seed(cfg.seed * 1000 + self.rank + self.step)
+        self.epoch = 0
+        self.resume({"G": self.G, "D": self.D}, {"G": self.opt_g, "D": self.opt_d})
+        self.rng = torch.Generator().manual_seed(cfg.seed * 1000 + self.rank + self.step)
+
+    def position(self) -> dict:
+        return {"epoch": self.epoch}
+
+    def restore(self, meta: dict) -> None:
+        self.epoch = meta["epoch"]
+
+    def state(self) -> dict:
+        return {"lowest": self.lowest}
+
+    @property
+    def steps_per_epoch(self) -> int:
+        cfg = self.cfg
+        return max(1, len(self.train_windows) // (cfg.batch_size * cfg.update_ratio * self.world))
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.cfg.epochs
 
     def _keyed_windows(self, pieces, cap: int):
         n = self.cfg.net
@@ -122,7 +134,8 @@ class GanTrainer:
     def _noise(self, b: int) -> torch.Tensor:
         return torch.randn(b, *self.cfg.net.noise_shape, generator=self.rng)
 
-    def iteration(self) -> dict:
+    def train_step(self, elapsed: float) -> dict:
+        """One iteration: `update_ratio` critic steps, then one generator step."""
         cfg = self.cfg
         self.G.train()
         for _ in range(cfg.update_ratio):
@@ -145,8 +158,7 @@ class GanTrainer:
         g_loss.backward()
         dist.average_gradients(self.G)
         self.opt_g.step()
-        self.step += 1
-        return {"step": self.step, "g_loss": dist.average_scalar(g_loss.item()),
+        return {"g_loss": dist.average_scalar(g_loss.item()),
                 "d_loss": dist.average_scalar(d_loss.item()), "gp": round(gp.item(), 5),
                 "wasserstein": round(wdist.item(), 5), "recon": round(recon.item(), 5)}
 
@@ -166,66 +178,27 @@ class GanTrainer:
         rolls = np.concatenate([self.val_windows[:, :1], fake], axis=1)
         return window_metrics(rolls, self.val_keys, self.lowest)
 
+    def validation_due(self) -> bool:
+        return self.step % self.steps_per_epoch == 0
+
+    def validate(self) -> dict:
+        """At the end of an epoch: the validation metrics and a sample MIDI (rank 0)."""
+        self.epoch += 1
+        if self.rank:
+            return {}
+        fields = {"epoch": self.epoch, "validation": self.evaluate()}
+        self._write_sample()
+        return fields
+
     def _write_sample(self) -> None:
         if not len(self.val_windows):
             return
-        from ..generation.gan import rolls_to_composition
         from ..music.midifile import write_midi
         w = self.val_windows[:1]
         rolls = np.concatenate([w[:, :1], self.generate(w[:, 0])], axis=1)[0]
         comp = rolls_to_composition(rolls, self.lowest, title=f"epoch {self.epoch}")
         write_midi(comp, self.run / "samples" / f"epoch_{self.epoch:03d}.mid")
 
-    def _log(self, record: dict) -> None:
-        if self.rank == 0:
-            with open(self.run / "log.jsonl", "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
-
-    def save(self) -> None:
-        self.trained_config = self.cfg.to_dict()
-        if self.rank == 0:
-            save_checkpoint(self.ckpt, {"G": self.G, "D": self.D},
-                            {"G": self.opt_g, "D": self.opt_d},
-                            {"step": self.step, "epoch": self.epoch, "elapsed": self.elapsed,
-                             "lowest": self.lowest, "config": self.cfg.to_dict()})
-        dist.barrier()
-
-    def fit(self) -> dict:
-        cfg = self.cfg
-        self.run.mkdir(parents=True, exist_ok=True)
-        if self.rank == 0:
-            atomic_write_text(self.run / "config.json", json.dumps(cfg.to_dict(), indent=1))
-        per_epoch = max(1, len(self.train_windows) // (cfg.batch_size * cfg.update_ratio
-                                                        * self.world))
-        total = per_epoch * cfg.epochs
-        bar = None
-        if self.progress and self.rank == 0:
-            from tqdm import tqdm
-            bar = tqdm(total=total, initial=min(self.step, total), unit="it", desc="gan")
-        start, last_ckpt = time.monotonic() - self.elapsed, time.monotonic()
-        while self.step < total:
-            budget_over = cfg.max_minutes is not None and self.elapsed > cfg.max_minutes * 60
-            if dist.average_scalar(float(budget_over)) > 0:  # all ranks stop together
-                break
-            rec = self.iteration()
-            self.elapsed = time.monotonic() - start
-            rec.update(epoch=self.epoch, seconds=round(self.elapsed, 2))
-            self._log(rec)
-            if bar:
-                bar.update(1)
-                bar.set_postfix(g=f"{rec['g_loss']:.3f}", d=f"{rec['d_loss']:.3f}")
-            if self.step % per_epoch == 0:
-                self.epoch += 1
-                if self.rank == 0:
-                    self._log({"epoch": self.epoch, "step": self.step,
-                               "validation": self.evaluate()})
-                    self._write_sample()
-            due = time.monotonic() - last_ckpt > cfg.checkpoint_minutes * 60
-            if dist.average_scalar(float(due)) > 0:
-                self.save()
-                last_ckpt = time.monotonic()
-        self.save()
-        if bar:
-            bar.close()
-        return {"steps": self.step, "epochs": self.epoch, "seconds": round(self.elapsed, 1),
-                "lowest": self.lowest, "iterations_per_epoch": per_epoch}
+    def summary(self) -> dict:
+        return {"epochs": self.epoch, "lowest": self.lowest,
+                "iterations_per_epoch": self.steps_per_epoch}

@@ -9,21 +9,18 @@ piece's next `EXTEND_SECONDS` are measured the same way beside it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..fileio import atomic_write_text
-from ..generation.registry import sha256_file
 from ..generation.transformer import ExtendParams, TokenRunner, extend
 from ..music.composition import Composition, Note, Tempo
 from ..music.keys import Key
 from ..music.metrics import track_metrics
 from .arcnn_export import held_out
-from .gan_export import machine
+from .card import onnx_file, training_record, write_card
 from .transformer_net import export_onnx
 
 PPQ = 480
@@ -131,12 +128,15 @@ def _recent_loss(log: Path, n: int) -> float | None:
     return round(float(np.mean(recent)), 4) if recent else None
 
 
+DESCRIPTION = ("Continues a melody (polyphony allowed) event by event, as AWS DeepComposer's "
+               "Transformer did: a decoder-only Transformer with rotary positions over 310 "
+               "performance tokens, run with a KV cache; CPU-sized.")
+
+
 def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dict:
     import onnxruntime as ort
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = out_dir / f"{model_id}.onnx"
+    onnx_path = onnx_file(out_dir, model_id)
     cfg, net, data = trainer.cfg, trainer.cfg.net, trainer.data
     trainer.load_best()
     trainer.model.eval()
@@ -152,14 +152,9 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
                "nll_goal": 1.0, "nll_sequences": 128, "nll_tokens_per_sequence": cfg.seq_len,
                "evaluated_on": held_out(data)[1],
                **continuation_metrics(runner, data, held_out(data)[0], cfg.seed)}
-    card = {
-        "id": model_id, "mode": "transformer", "genre": genre,
-        "title": f"Transformer melody extension: {genre.replace('-', ' ')}",
-        "description": ("Continues a melody (polyphony allowed) event by event, as AWS "
-                        "DeepComposer's Transformer did: a decoder-only Transformer with rotary "
-                        "positions over 310 performance tokens, run with a KV cache; CPU-sized."),
-        "tracks": [{"name": "Melody", "program": 0, "channel": 0}],
-        "transformer": {**net.to_dict(), "parameters": int(sum(p.numel() for p in trainer.model.parameters())),
+    sections = {
+        "transformer": {**net.to_dict(),
+                        "parameters": int(sum(p.numel() for p in trainer.model.parameters())),
                         "tokens": "performance events: NOTE_ON/NOTE_OFF x 88, TIME_SHIFT 10 ms x 100, "
                                   "VELOCITY x 32, PAD, START",
                         "onnx_vs_pytorch_max_abs_diff": diff},
@@ -169,25 +164,16 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
         "outputs": [{"name": "logits", "shape": ["batch", "seq", net.vocab_size]},
                     {"name": "present", "shape": [net.n_layers, 2, "batch", net.n_heads,
                                                   "past_len + seq", net.head_dim]}],
-        "training": {
-            "dataset": cfg.dataset, "source": data.source, "licence": data.licence,
-            "pieces": {s: int(len(data.split(s))) for s in ("train", "validation", "test")},
-            "tokens_per_epoch": int(trainer.train_tokens),
-            "hyperparameters": {k: v for k, v in trainer.trained_config.items() if k != "run_dir"},
-            "augmentation": "transposition -5..+5, tempo 60-120 bpm, one velocity 60-100 per sample",
-            "steps": trainer.step, "tokens_seen": int(trainer.tokens_seen),
-            "epochs": round(trainer.tokens_seen / max(trainer.train_tokens, 1), 2),
-            "wall_seconds": round(trainer.seconds, 1), "final_train_nll": trainer.last_loss,
-            "train_nll_last_100_steps": _recent_loss(trainer.run / "log.jsonl", 100),
-            "final_validation_nll": trainer.val_nll,
-            "tokens_per_second": round(trainer.tokens_seen / max(trainer.seconds, 1e-9), 1),
-            "machine": machine(), "exported_weights": trainer.best or "last step",
-            "command": (f"deepcomposer train --mode transformer --dataset {cfg.dataset} "
-                        f"--output models/{model_id} (see README 'Models')"),
-        },
-        "metrics": metrics,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": sha256_file(onnx_path),
     }
-    atomic_write_text(out_dir / f"{model_id}.json", json.dumps(card, indent=1) + "\n")
-    return card
+    training = training_record(trainer, "transformer", model_id,
+                               {"tokens_per_epoch": int(trainer.train_tokens)}, {
+        "augmentation": "transposition -5..+5, tempo 60-120 bpm, one velocity 60-100 per sample",
+        "steps": trainer.step, "tokens_seen": int(trainer.tokens_seen),
+        "epochs": round(trainer.tokens_seen / max(trainer.train_tokens, 1), 2),
+        "wall_seconds": round(trainer.seconds, 1), "final_train_nll": trainer.last_loss,
+        "train_nll_last_100_steps": _recent_loss(trainer.run / "log.jsonl", 100),
+        "final_validation_nll": trainer.val_score,
+        "tokens_per_second": round(trainer.tokens_seen / max(trainer.seconds, 1e-9), 1)})
+    return write_card(out_dir, model_id, mode="transformer", genre=genre,
+                      title="Transformer melody extension", description=DESCRIPTION,
+                      sections=sections, training=training, metrics=metrics)

@@ -8,7 +8,7 @@ def midi_folder(tmp_path_factory):
     the smoke training, built without music21."""
     import numpy as np
 
-    from deepcomposer_desktop.generation.baseline import triad_accompaniment
+    from deepcomposer_desktop.training.baseline import triad_accompaniment
     from deepcomposer_desktop.music import SAMPLES, load_sample, write_midi
     from deepcomposer_desktop.music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 

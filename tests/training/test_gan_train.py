@@ -91,7 +91,7 @@ def test_export_writes_a_card_the_registry_accepts(trained, tmp_path):
     trainer, _, _ = trained
     card = export_model(trainer, tmp_path, "tiny-gan", genre="test")
     entry = Registry([tmp_path]).get("tiny-gan", "gan")
-    assert entry.card["sha256"] == card["sha256"]
+    assert entry.card.sha256 == card["sha256"]
     for section in ("real", "model", "baseline"):
         assert set(card["metrics"][section]) >= {"in_scale_rate", "tonal_distance"}
     t = card["training"]

@@ -1,6 +1,8 @@
 """`make models` rebuilds exactly the shipped models with the settings their cards record."""
 
 import json
+import re
+import shlex
 
 from deepcomposer_desktop.generation.registry import SHIPPED_DIR
 from deepcomposer_desktop.training import reproduce
@@ -46,3 +48,10 @@ def test_the_arcnn_and_transformer_cards_match_their_commands():
             assert int(_opt(cmd, "--width")) == hp["net"]["d_model"]
             assert int(_opt(cmd, "--layers")) == hp["net"]["n_layers"]
             assert int(_opt(cmd, "--seq-len")) == hp["seq_len"]
+
+
+def test_docs_models_shows_exactly_the_reproduce_commands():
+    """docs/MODELS.md gives each shipped model the command `make models` runs for it."""
+    doc = (SHIPPED_DIR.parent / "docs" / "MODELS.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^deepcomposer train .*$", doc, flags=re.MULTILINE)
+    assert sorted(shown) == sorted(shlex.join(c) for c in reproduce.commands())
