@@ -1,4 +1,4 @@
-"""The one place that loads FluidSynth (STYLE.md #10): pyfluidsynth, plus the few
+"""The one place that loads FluidSynth: pyfluidsynth, plus the few
 C functions it does not wrap, declared here with ctypes.
 
 Nothing is loaded at import time: `load()` imports pyfluidsynth on first use and

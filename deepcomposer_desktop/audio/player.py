@@ -1,4 +1,4 @@
-"""The player: pure Python with hooks (STYLE.md #4, after Frescobaldi's midifile/player.py).
+"""The player: pure Python with hooks (after Frescobaldi's midifile/player.py).
 
 It never sleeps until a note is due. Each `pump()` stamps every event due within
 `lookahead` seconds with its absolute time on the sink's clock and hands it over;

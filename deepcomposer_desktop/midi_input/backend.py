@@ -1,4 +1,4 @@
-"""Choosing the MIDI system (STYLE.md #10): mido's rtmidi backend, loaded only when asked.
+"""Choosing the MIDI system: mido's rtmidi backend, loaded only when asked.
 
 Order: a backend named by the caller or by $DEEPCOMPOSER_MIDI_BACKEND (a mido
 backend string such as "mido.backends.rtmidi/UNIX_JACK"), else each API compiled

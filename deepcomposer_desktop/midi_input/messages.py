@@ -3,7 +3,7 @@
 Keyboards send more than notes: MIDI clock (24 a beat while a sequencer runs),
 active sensing (every 300 ms), SysEx dumps, transport and song-position
 messages. None of them is a note, so none reaches the synth or a take. Data
-tables, not code (STYLE.md #12): change the sets to change the policy.
+tables, not code: change the sets to change the policy.
 """
 
 from __future__ import annotations

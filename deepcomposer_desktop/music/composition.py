@@ -1,6 +1,6 @@
 """The one model of a song: notes in ticks, tracks, a tempo map, a metre and a key.
 
-Plain Python objects (STYLE.md #3): input devices write them, generators read and
+Plain Python objects: input devices write them, generators read and
 extend them, the piano roll draws them, the player sounds them, the exporter saves
 them. Nothing else keeps a second copy of the song.
 """

@@ -1,6 +1,6 @@
 """Public-domain melodies to start from, addressable as `sample:NAME`.
 
-Written as data (STYLE.md #12): each token is PITCH:BEATS (beats in quarter notes,
+Written as data: each token is PITCH:BEATS (beats in quarter notes,
 1 when omitted) or r:BEATS for a rest; '|' marks bar lines and is checked, so a
 typo that breaks the metre fails the tests. A pickup is written as a leading rest
 so that bar lines stay where a musician counts them.

@@ -1,6 +1,5 @@
-"""Undo commands: each changes the Composition through the Document, never a widget
-(STYLE.md #6). A gesture (a drag of twenty notes, a generation that adds four
-tracks) is ONE command or one macro, pushed when the gesture ends (STYLE.md #7).
+"""Undo commands: each changes the Composition through the Document, never a
+widget. A gesture (a drag of twenty notes, a generation that adds four tracks) is ONE command or one macro, pushed when the gesture ends.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Views never change the Composition themselves: they push commands (ui/commands.py)
 on `undo_stack`; each command calls one of the `_apply_*` methods below, which
-change the plain model and then announce what changed (STYLE.md #2). Views
+change the plain model and then announce what changed. Views
 subscribe to the signals and repaint; nothing else keeps a copy of the song.
 """
 

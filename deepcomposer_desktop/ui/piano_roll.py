@@ -4,7 +4,7 @@ Mouse: in the Select tool a click selects (Shift adds), a drag on a note moves t
 selection, a drag on a note's right edge resizes it, a drag on empty space draws a
 rubber band, a double-click draws a note. The Draw tool draws with a single click.
 Alt held while dragging ignores the snap grid. Each gesture is pushed as ONE undo
-command on mouse release (STYLE.md #7); until then only a preview is painted.
+command on mouse release; until then only a preview is painted.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Playback in the window: audio/player.py's pure-Python Player, with Qt adding only
-a timer and signals (STYLE.md #4).
+a timer and signals.
 
 The Player hands timed events to a sink. `TimerSink` keeps them in a heap and
 plays each one on the first timer tick at or after its time (within TIMER_MS),

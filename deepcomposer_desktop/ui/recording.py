@@ -3,7 +3,7 @@
 The Recorder runs on the player's sink clock (the InputHub stamps each message
 with it), so a note played while the player says tick T is written at tick T,
 count-in included. When recording stops, the
-take becomes ONE undo step on the Document (STYLE.md #7).
+take becomes ONE undo step on the Document.
 
 A keyboard unplugged mid-take ends the take on the device poller's thread; the
 Recorder keeps it for the next stop(), and `on_unplugged(reason)` tells the window

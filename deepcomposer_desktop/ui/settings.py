@@ -1,4 +1,4 @@
-"""Every user setting the studio keeps, declared once (STYLE.md #8).
+"""Every user setting the studio keeps, declared once.
 
 A setting has a key, a type, a default and a line of documentation; `Settings`
 reads and writes them through QSettings so that a wrong type stored by an older

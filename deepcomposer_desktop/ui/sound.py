@@ -1,5 +1,5 @@
 """The studio's sound: one Synth when FluidSynth, a SoundFont and an audio device are
-there, silence otherwise (STYLE.md #10). Nothing here may stop the window opening.
+there, silence otherwise. Nothing here may stop the window opening.
 
 The SoundFont takes a moment to load, so `start()` does it on a plain thread and
 announces the outcome with `ready`; until then every call is a silent no-op.

@@ -1,4 +1,4 @@
-"""A QAbstractItemModel over the Document's plain Track objects (STYLE.md #3).
+"""A QAbstractItemModel over the Document's plain Track objects.
 
 The table never stores tracks itself: it reads `doc.comp.tracks` and turns edits
 into undo commands, then refreshes when the Document announces a change.

@@ -1,4 +1,4 @@
-"""The scripted take of issue 4, shared by the in-memory and the JACK tests.
+"""The scripted take shared by the in-memory and the JACK tests.
 
 90 bpm in 3/4, PPQ 480: a beat is 480 ticks (0.666667 s); recording starts at bar
 2 (tick 1440) after a one-bar count-in. Beats below count from that start.
