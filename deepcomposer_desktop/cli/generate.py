@@ -77,6 +77,9 @@ def register(subparsers) -> None:
     p.add_argument("--track", type=int, default=0, help="the melody track (0 = first)")
     p.add_argument("--key", help="key for the key lock, e.g. 'D major' (default: the song's "
                    "key, else detected)")
+    p.add_argument("--chords", metavar="'C G/B | Am F | ...'",
+                   help="the chords to follow, one or more symbols a bar, | between bars "
+                   "(default: the song's chord track, else detected from the melody)")
     g = p.add_argument_group("mode parameters (the modes each option applies to in its help)")
     for name, params in _cli_params().items():
         first = next(iter(params.values()))
@@ -137,6 +140,12 @@ def run(args) -> int:
     comp = load_composition(args.input)
     if not 0 <= args.track < len(comp.tracks):
         raise InvalidInputError(f"--track {args.track}: the input has {len(comp.tracks)} track(s)")
+    if args.chords:
+        from ..music.chords import parse_progression
+        try:
+            comp.chords = parse_progression(args.chords, comp.ticks_per_bar)
+        except ValueError as exc:
+            raise InvalidInputError(f"--chords: {exc}") from None
     mode, req = request(args, comp)
     result = generate(default_registry(), mode, comp, req).composition
     write_midi(result, args.output)

@@ -27,6 +27,8 @@ from ..music.keys import Key, detect_key
 from ..music.metrics import chroma, tonal_centroid
 from ..music.pianoroll import RollGrid, notes_to_roll, roll_to_notes
 from ..progress import Progress, report
+from ..music.chords import ChordChange, detect_song_chords
+from . import harmony
 from .cards import GanSection, Grid, ModelCard, TrackSpec
 
 MAX_BARS = 64
@@ -150,12 +152,15 @@ def window_consonance(melody: np.ndarray, rolls: np.ndarray, steps_per_bar: int 
 
 def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator,
                    mask: np.ndarray | None = None, progress: Progress = None,
-                   candidates: int | None = None, strict: bool = True) -> np.ndarray:
+                   candidates: int | None = None, strict: bool = True,
+                   guide: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(steps, pitches) melody roll of any length -> (3, steps, pitches) raw scores,
-    windows cross-faded; out-of-mask pitches pushed to -1 (key lock). With several
-    candidates, each window draws that many noise vectors and keeps the one whose
-    decoded voices, cross-faded with the windows before, sit most consonantly with
-    the melody (lowest tonal distance)."""
+    windows cross-faded; out-of-mask pitches pushed to -1 (key lock). `guide`, the
+    chord track's (forbidden, bonus) cells of harmony.guide, is applied to every
+    window before a candidate is chosen. With several candidates, each window draws
+    that many noise vectors and keeps the one whose decoded voices, cross-faded with
+    the windows before, sit most consonantly with the melody (lowest tonal
+    distance)."""
     size, n = model.steps, melody.shape[0]
     k = max(1, model.candidates if candidates is None else candidates)
     strict = strict or model.key_penalty is None  # no pull to lower by: the lock
@@ -171,6 +176,14 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
     raw = raw.reshape(len(starts), k, *raw.shape[1:])
     if mask is not None:
         model.lock(raw, mask, strict)
+    if guide is not None:
+        forbid = np.zeros((3, total, melody.shape[1]), bool)
+        bonus = np.zeros((3, total, melody.shape[1]), np.float32)
+        forbid[:, :n], bonus[:, :n] = guide
+        raw = np.maximum(raw + np.stack([bonus[:, s:s + size] for s in starts])[:, None],
+                         KEY_LOCKED)
+        window_forbid = np.stack([forbid[:, s:s + size] for s in starts])[:, None]
+        raw[np.broadcast_to(window_forbid, raw.shape)] = KEY_LOCKED
     for i, s in enumerate(starts):
         # The first and last windows own their outer edges fully.
         w = ramp.copy()
@@ -191,6 +204,8 @@ def accompany_roll(model: GanModel, melody: np.ndarray, rng: np.random.Generator
     out = acc / np.maximum(weight, 1e-6)[None, :, None]
     if mask is not None and strict:
         out[:, :, ~mask] = KEY_LOCKED  # exactly: cross-fading moves a locked -2 by rounding
+    if guide is not None:
+        out[forbid] = KEY_LOCKED
     return out[:, :n]
 
 
@@ -323,10 +338,11 @@ def octave_shift(notes: list[Note], center: float) -> int:
 
 def generate_accompaniment(composition: Composition, model: GanModel, seed: int | None = None,
                            key_lock: bool | None = None, *, key: Key | None = None, track: int = 0,
-                           candidates: int | None = None,
-                           progress: Progress = None) -> Composition:
-    """See the module docstring. Raises InvalidInputError for an empty or too long
-    melody."""
+                           candidates: int | None = None, chords: list[ChordChange] | None = None,
+                           follow_chords: bool = True, progress: Progress = None) -> Composition:
+    """See the module docstring. `chords`: the chord track to follow (default: the
+    song's, else detected from the melody); follow_chords False lets the model
+    harmonise on its own. Raises InvalidInputError for an empty or too long melody."""
     if not 0 <= track < len(composition.tracks):
         raise InvalidInputError(f"no track {track} in the input")
     melody_track = composition.tracks[track]
@@ -350,19 +366,44 @@ def generate_accompaniment(composition: Composition, model: GanModel, seed: int 
     mask, strict = model.key_guide(key_used, key_lock, shift)
     if candidates is not None and not 1 <= candidates <= MAX_CANDIDATES:
         raise InvalidInputError(f"candidates must be 1-{MAX_CANDIDATES}")
-    raw = accompany_roll(model, melody, rng, mask, progress, candidates, strict)
-    rolls = model.decode(raw, melody, steps_per_bar)
+    rules = None
+    if follow_chords:
+        if not chords:
+            chords = composition.chords or detect_song_chords(composition, track, key_used)
+        steps = harmony.StepChords.build(chords, n_steps, grid, composition.time_signature)
+        pcs = (np.arange(model.pitches) + model.lowest - shift) % 12
+        rules = harmony.guide(steps, melody, pcs, len(model.tracks) - 1,
+                              key_used if mask is not None else None, strict)
+        mask = None  # the guide keeps the key, yielding to the chords' own tones
+    raw = accompany_roll(model, melody, rng, mask, progress, candidates, strict, rules)
+    if rules is None:
+        rolls = model.decode(raw, melody, steps_per_bar)
+    else:
+        grain = model.min_steps if steps_per_bar % model.min_steps == 0 else 1
+        steady = model.with_decoding(change_penalty=max(model.change_penalty, harmony.STEADY),
+                                     min_steps=1 if grain > 1 else model.min_steps)
+        floor = harmony.LOWEST_BASS - (model.lowest - shift)
+        rolls = fill_silent_bars(
+            harmony.decode_in_order(steady.decode_voices, raw, melody, floor, grain,
+                                    (steps, pcs, model.threshold)),
+            raw, melody, steps_per_bar)
     curve = melody_velocity_curve(notes, grid, n_steps)
     out_grid = RollGrid(composition.ppq, per_beat, model.lowest - shift, model.pitches)
     result = Composition(tracks=[melody_track.copy(notes=list(notes))], ppq=composition.ppq,
                          tempos=list(composition.tempos),
                          time_signature=composition.time_signature, key=key_used,
                          title=composition.title)
-    for roll, spec in zip(rolls, model.tracks[1:]):
+    voices = []
+    for roll in rolls:
         # (plain min/max: np.clip on one number costs more than the rest of the loop)
-        new = [n.moved(velocity=min(127, max(1, round(
-                   float(curve[min(grid.step_of(n.start), n_steps - 1)]) * ACCOMPANIMENT_SOFTER))))
-               for n in roll_to_notes(roll, out_grid) if 0 <= n.pitch <= 127]
+        voices.append([n.moved(velocity=min(127, max(1, round(
+                           float(curve[min(grid.step_of(n.start), n_steps - 1)])
+                           * ACCOMPANIMENT_SOFTER))))
+                       for n in roll_to_notes(roll, out_grid) if 0 <= n.pitch <= 127])
+    if rules is not None:
+        voices = harmony.tidy(voices, notes, chords)
+        result.chords = list(chords)
+    for new, spec in zip(voices, model.tracks[1:]):
         result.add_track(spec.name, spec.program, notes=new)
     return result
 

@@ -12,6 +12,7 @@ import copy
 import math
 from dataclasses import dataclass, field, replace
 
+from .chords import ChordChange
 from .keys import Key
 
 DEFAULT_PPQ = 480
@@ -121,8 +122,10 @@ class Composition:
     time_signature: tuple[int, int] = (4, 4)
     key: Key | None = None
     title: str = "Untitled"
+    chords: list[ChordChange] = field(default_factory=list)  # the chord track, by tick
 
     def __post_init__(self) -> None:
+        self.chords = sorted(self.chords)
         if self.ppq < 1:
             raise ValueError("PPQ must be positive")
         num, den = self.time_signature

@@ -23,6 +23,7 @@ import mido
 from ..errors import InvalidMidiError
 from ..fileio import atomic_write_bytes
 from .composition import DRUM_CHANNEL, Composition, Note, Tempo, Track
+from .chords import Chord, ChordChange
 from .keys import Key
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -155,6 +156,7 @@ def _to_composition(mid: mido.MidiFile, title: str) -> Composition:
     current_program: dict[tuple[int, int], int] = {}
     channel_program: dict[int, int] = {}  # a program set in another track still counts
 
+    chords: list[ChordChange] = []
     for ti, track in enumerate(mid.tracks):
         tick = 0
         sounding: dict[tuple[int, int], deque] = defaultdict(deque)
@@ -187,6 +189,11 @@ def _to_composition(mid: mido.MidiFile, title: str) -> Composition:
                     key = Key.from_midi_name(msg.key)
                 except ValueError:
                     pass
+            elif kind == "marker" or (kind == "text" and ti == 0):
+                try:  # a chord symbol written as a marker (ours, or a DAW's chord track)
+                    chords.append(ChordChange(tick, Chord.parse(msg.text)))
+                except ValueError:
+                    pass
             elif kind == "track_name" and ti not in names:
                 names[ti] = msg.name.strip()
                 if ti == 0 and song_title is None:
@@ -201,6 +208,7 @@ def _to_composition(mid: mido.MidiFile, title: str) -> Composition:
         time_signature=time_sig or (4, 4),
         key=key,
         title=title,
+        chords=chords,
     )
     channels_per_track = defaultdict(int)
     for ti, _ch in groups:
@@ -238,6 +246,10 @@ def to_midi_file(comp: Composition) -> mido.MidiFile:
     if comp.key is not None:
         conductor.append(mido.MetaMessage("key_signature", key=comp.key.midi_name(), time=0))
     events = [(t.tick, mido.MetaMessage("set_tempo", tempo=t.usec_per_beat)) for t in comp.tempos]
+    # The chord track as markers, which GarageBand, Logic and MuseScore show on the timeline.
+    events += [(c.tick, mido.MetaMessage("marker", text=c.chord.symbol(comp.key)))
+               for c in comp.chords]
+    events.sort(key=lambda e: e[0])
     conductor.extend(_delta(events))
     mid.tracks.append(conductor)
 

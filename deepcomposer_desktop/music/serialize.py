@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import InvalidInputError
 from .composition import Composition, Note, Tempo, Track
+from .chords import Chord, ChordChange
 from .keys import Key
 
 MAX_NOTES = 2_000_000
@@ -22,6 +23,7 @@ def composition_to_dict(comp: Composition) -> dict[str, Any]:
         "tempos": [[t.tick, t.usec_per_beat] for t in comp.tempos],
         "time_signature": list(comp.time_signature),
         "key": comp.key.name if comp.key else None,
+        "chords": [[c.tick, c.chord.symbol(comp.key)] for c in comp.chords],
         "tracks": [
             {
                 "name": t.name, "program": t.program, "channel": t.channel, "is_drum": t.is_drum,
@@ -69,4 +71,6 @@ def _from_dict(data: dict) -> Composition:
         time_signature=(int(num), int(den)),
         key=Key.parse(key) if key else None,
         title=str(data.get("title", "Untitled")),
+        chords=[ChordChange(int(tick), Chord.parse(str(symbol)))
+                for tick, symbol in data.get("chords", [])],
     )
