@@ -21,6 +21,11 @@ class InvalidMidiError(InvalidInputError):
     """A MIDI file we refuse to import, with the reason in the message."""
 
 
+class UnwritableOutputError(InvalidInputError, OSError):
+    """An output that cannot be written: a read-only or full disk, a folder, a device,
+    the input itself (exit 3). Also an OSError, for callers that catch those."""
+
+
 class MissingResourceError(DeepComposerError):
     """A model or SoundFont is missing or damaged (exit 4)."""
 

@@ -15,6 +15,9 @@ import ctypes
 import ctypes.util
 import io
 import logging
+import os
+import sys
+import tempfile
 import threading
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_short, c_void_p
 
@@ -119,6 +122,30 @@ def unavailable_reason() -> str | None:
     except MissingResourceError as exc:
         return str(exc)
     return None
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """While the block runs, what C code writes to stderr (file descriptor 2) goes to
+    the log instead: libinstpatch, FluidSynth's SoundFont reader, prints GLib
+    criticals itself on a damaged file, and the user must see one line, ours."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read(1 << 16).decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    log.warning("%s", line.strip())
 
 
 def version() -> str:

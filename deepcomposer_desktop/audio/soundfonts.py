@@ -14,6 +14,7 @@ import struct
 import sys
 from pathlib import Path
 
+from ..bundle import app_root
 from ..errors import MissingResourceError
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ PREFERRED = (
     "fluidr3_gm.sf2", "fluidr3_gm.sf3", "musescore_general.sf3", "musescore_general.sf2",
     "generaluser gs v1.471.sf2", "default-gm.sf2", "default-gm.sf3", "timgm6mb.sf2",
 )
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_REPO_ROOT = app_root()  # the repository, or the bundle's data folder when frozen
 
 
 def shipped_dirs() -> list[Path]:
@@ -103,12 +104,58 @@ def find_soundfont(setting: str | None = None) -> Path | None:
     return None
 
 
+# The preset-data chunks every SoundFont 2 has, with the size of one record in each.
+_PDTA_RECORDS = {b"phdr": 38, b"pbag": 4, b"pmod": 10, b"pgen": 4, b"inst": 22,
+                 b"ibag": 4, b"imod": 10, b"igen": 4, b"shdr": 46}
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _chunks(fh, start: int, end: int):
+    """(id, data offset, size) of the RIFF chunks between `start` and `end`."""
+    pos = start
+    while pos + 8 <= end:
+        fh.seek(pos)
+        head = fh.read(8)
+        if len(head) < 8:
+            raise _Damaged("truncated")
+        cid, size = head[:4], struct.unpack("<I", head[4:])[0]
+        if pos + 8 + size > end:
+            raise _Damaged(f"its {cid.decode('latin-1')!r} chunk runs past the end of the file")
+        yield cid, pos + 8, size
+        pos += 8 + size + (size & 1)
+
+
+def _check_structure(fh, end: int) -> None:
+    """The lists a synthesiser reads (INFO, sdta, pdta) and the preset data's records."""
+    lists = {}
+    for cid, at, size in _chunks(fh, 12, end):
+        if cid == b"LIST" and size >= 4:
+            fh.seek(at)
+            lists[fh.read(4)] = (at + 4, at + size)
+    for name, what in ((b"INFO", "information"), (b"sdta", "samples"), (b"pdta", "presets")):
+        if name not in lists:
+            raise _Damaged(f"no {name.decode()!r} list ({what})")
+    found = {cid: size for cid, _at, size in _chunks(fh, *lists[b"pdta"])}
+    for cid, record in _PDTA_RECORDS.items():
+        size = found.get(cid)
+        if size is None:
+            raise _Damaged(f"no {cid.decode()!r} chunk in its presets")
+        if size % record or size < record * (2 if cid in (b"phdr", b"inst", b"shdr") else 1):
+            raise _Damaged(f"its {cid.decode()!r} chunk has a broken size ({size} bytes)")
+
+
 def validate_soundfont(path: str | os.PathLike) -> None:
     """Raise MissingResourceError unless `path` looks like a whole SF2/SF3 file.
 
-    Checks the RIFF header, the 'sfbk' form type and that the file is as long as
-    its header says (a truncated download is the usual damage); FluidSynth would
-    otherwise fail later with a message a user cannot act on.
+    Checks the RIFF header, the 'sfbk' form type, that the file is as long as its
+    header says (a truncated download is the usual damage), and the chunk structure
+    a synthesiser reads (the INFO, sdta and pdta lists, the nine preset-data chunks
+    and their record sizes), reading only chunk headers. FluidSynth would otherwise
+    fail later with a message a user cannot act on (and libinstpatch's own lines on
+    stderr).
     """
     path = Path(path)
     if not path.is_file():
@@ -117,11 +164,14 @@ def validate_soundfont(path: str | os.PathLike) -> None:
         size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+                raise MissingResourceError(f"{path} is not a SoundFont (no RIFF 'sfbk' header)")
+            declared = struct.unpack("<I", head[4:8])[0] + 8
+            if declared > size:
+                raise MissingResourceError(
+                    f"SoundFont {path} is damaged: truncated ({size} of {declared} bytes)")
+            _check_structure(fh, declared)
+    except _Damaged as exc:
+        raise MissingResourceError(f"SoundFont {path} is damaged: {exc}") from None
     except OSError as exc:
-        raise MissingResourceError(f"cannot read SoundFont {path}: {exc.strerror}") from None
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"sfbk":
-        raise MissingResourceError(f"{path} is not a SoundFont (no RIFF 'sfbk' header)")
-    declared = struct.unpack("<I", head[4:8])[0] + 8
-    if declared > size:
-        raise MissingResourceError(
-            f"SoundFont {path} is damaged: truncated ({size} of {declared} bytes)")
+        raise MissingResourceError(f"cannot read SoundFont {path}: {exc.strerror or exc}") from None

@@ -85,7 +85,8 @@ class Synth:
         self.audio_error: str | None = None
         self._driver_ptr = None
         self._sequencers: list = []
-        self.sfid = self._fs.sfload(str(path), 1)  # 1: give every channel its GM preset
+        with _fluid.quiet_stderr():  # libinstpatch's own lines about a damaged file
+            self.sfid = self._fs.sfload(str(path), 1)  # 1: give every channel its GM preset
         if self.sfid < 0:
             self._fs.delete()
             raise MissingResourceError(f"FluidSynth could not load the SoundFont {path} "

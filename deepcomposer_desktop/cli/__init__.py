@@ -57,14 +57,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(modules[args.command].run(args) or 0)
     except DeepComposerError as exc:
-        print(f"deepcomposer: error: {exc}", file=sys.stderr)
+        print(f"deepcomposer: error: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("deepcomposer: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`deepcomposer models | head`)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        print("deepcomposer: error: the output pipe was closed", file=sys.stderr)
+        return 3
+    except OSError as exc:  # a file the command reads or writes: the disk, not the app
+        if os.environ.get("DEEPCOMPOSER_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"deepcomposer: error: {where}{_one_line(exc.strerror or exc)}", file=sys.stderr)
+        return 3
     except Exception as exc:  # a bug: still one line unless asked for more
         if os.environ.get("DEEPCOMPOSER_DEBUG"):
             raise
-        print(f"deepcomposer: internal error: {type(exc).__name__}: {exc} "
+        print(f"deepcomposer: internal error: {type(exc).__name__}: {_one_line(exc)} "
               "(set DEEPCOMPOSER_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def _one_line(text: object) -> str:
+    """A message as the one line of stderr the contract allows."""
+    return " ".join(str(text).split())

@@ -32,30 +32,49 @@ def midi_report(backend_name: str | None = None) -> dict:
             "inputs": ports.inputs, "outputs": ports.outputs}
 
 
+def soundfont_problem(path) -> str | None:
+    """What is wrong with the SoundFont at `path` (damaged, truncated...), or None."""
+    from ..audio import soundfonts
+
+    try:
+        soundfonts.validate_soundfont(path)
+    except MissingResourceError as exc:
+        return str(exc)
+    return None
+
+
 def audio_report(soundfont: str | None = None) -> tuple[dict, str | None]:
     """FluidSynth and its drivers; the SoundFont path (None when there is none)."""
     from ..audio import soundfonts, synth
 
     path = soundfonts.find_soundfont(soundfont)
+    usable = path if path is not None and soundfont_problem(path) is None else None
+    return _drivers(synth, usable), None if path is None else str(path)
+
+
+def _drivers(synth, path) -> dict:
     audio = {"fluidsynth": synth.fluidsynth_available(), "drivers": [], "error": None}
     if not audio["fluidsynth"]:
         audio["error"] = synth.fluidsynth_unavailable_reason()
-        return audio, None if path is None else str(path)
+        return audio
     if hasattr(synth, "available_drivers"):  # a module-level probe, when audio/ offers one
         audio["drivers"] = list(synth.available_drivers())
-    elif path is not None:  # else ask a synth; it needs a SoundFont to exist
+    elif path is not None:  # else ask a synth; it needs a sound SoundFont
         try:
             with synth.Synth(path, reverb=False, chorus=False) as s:
                 audio["drivers"] = s.available_drivers()
         except MissingResourceError as exc:
             audio["error"] = str(exc)
-    return audio, None if path is None else str(path)
+    return audio
 
 
 def run(args) -> int:
     midi = midi_report(args.midi_backend)
     audio, soundfont = audio_report(args.soundfont)
-    report = {"midi": midi, "audio": audio, "soundfont": soundfont}
+    problem = soundfont_problem(soundfont) if soundfont else None
+    report = {"midi": midi, "audio": audio, "soundfont": soundfont,
+              "soundfont_ok": soundfont is not None and problem is None,
+              "soundfont_problem": problem}
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -70,5 +89,8 @@ def run(args) -> int:
         print(f"Audio: FluidSynth, drivers: {drivers}" + (f" ({audio['error']})" if audio["error"] else ""))
     else:
         print(f"Audio: unavailable: {audio['error']}")
-    print(f"SoundFont: {soundfont or 'none found (sound is off; install fluid-soundfont-gm)'}")
+    if problem:
+        print(f"SoundFont: {soundfont}: DAMAGED, sound is off ({problem})")
+    else:
+        print(f"SoundFont: {soundfont or 'none found (sound is off; install fluid-soundfont-gm)'}")
     return 0

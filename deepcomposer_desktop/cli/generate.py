@@ -15,8 +15,10 @@ import argparse
 import sys
 
 from ..errors import InvalidInputError
-from ..generation.modes import MODES, Param, Request
-from ..music import load_composition, write_midi
+from ..fileio import check_not_input, output_target
+from ..generation.modes import MODES, Param, Request, preferred_model, check_seed
+from ..music import write_midi
+from ._shared import ProgressLine, add_progress_option, load_input
 
 
 def _key(text: str | None):
@@ -73,7 +75,8 @@ def register(subparsers) -> None:
     p.add_argument("--model", help="model id (see `deepcomposer models`)")
     p.add_argument("--input", required=True, help="a MIDI file, a .dcproj or sample:NAME")
     p.add_argument("--output", required=True, help="the MIDI file to write")
-    p.add_argument("--seed", type=int, help="the same seed gives the same output")
+    p.add_argument("--seed", type=int, help="the same seed gives the same output (0-4294967295)")
+    add_progress_option(p)
     p.add_argument("--track", type=int, default=0, help="the melody track (0 = first)")
     p.add_argument("--key", help="key for the key lock, e.g. 'D major' (default: the song's "
                    "key, else detected)")
@@ -110,6 +113,7 @@ def request(args, comp) -> tuple[str, Request]:
     """The mode's values from the options (checked against the mode's ranges)."""
     from ..generation.registry import default_registry
     mode = MODES[args.mode]
+    check_seed(args.seed)
     given = {p.name: getattr(args, p.name) for p in mode.params}
     stray = [q.flag for name, params in _cli_params().items() for q in params.values()
              if mode.name not in params and getattr(args, name) is not None][:1]
@@ -130,14 +134,16 @@ def request(args, comp) -> tuple[str, Request]:
                 raise InvalidInputError("--region-bars counts from bar 1")
             region = ((bars[0] - 1) * comp.ticks_per_bar, bars[1] * comp.ticks_per_bar)
         pitches = _span(args.pitch_range, "--pitch-range")
-    model = args.model or default_registry().default_id(mode.name)
+    model = args.model or preferred_model(default_registry(), mode.name, comp, args.track)
     return mode.name, Request(model, args.track, args.seed, given, _key(args.key), region, pitches)
 
 
 def run(args) -> int:
     from ..generation.modes import generate
     from ..generation.registry import default_registry
-    comp = load_composition(args.input)
+    comp = load_input(args.input)
+    check_not_input(args.output, args.input)  # never write over what we read
+    output_target(args.output)  # a folder or a device there: say so before generating
     if not 0 <= args.track < len(comp.tracks):
         raise InvalidInputError(f"--track {args.track}: the input has {len(comp.tracks)} track(s)")
     if args.chords:
@@ -147,7 +153,9 @@ def run(args) -> int:
         except ValueError as exc:
             raise InvalidInputError(f"--chords: {exc}") from None
     mode, req = request(args, comp)
-    result = generate(default_registry(), mode, comp, req).composition
+    line = ProgressLine(MODES[mode].verb, args.progress)
+    result = generate(default_registry(), mode, comp, req, progress=line).composition
+    line.done()
     write_midi(result, args.output)
     notes = sum(len(t.notes) for t in result.tracks)
     print(f"wrote {args.output}: {len(result.tracks)} tracks, {notes} notes, "

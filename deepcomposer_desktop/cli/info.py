@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import json
 
-from ..music import load_composition
+from ._shared import load_input
 from ..music.chords import detect_song_chords, format_progression
 from ..music.gm import program_name
 from ..music.keys import detect_key
 
 
 def register(sub) -> None:
-    p = sub.add_parser("info", help="describe a MIDI file or sample:NAME")
-    p.add_argument("file", help="a MIDI file or sample:NAME (e.g. sample:twinkle)")
+    p = sub.add_parser("info", help="describe a MIDI file, a .dcproj or sample:NAME")
+    p.add_argument("file", help="a MIDI file, a .dcproj or sample:NAME (e.g. sample:twinkle)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
 def run(args) -> int:
-    comp = load_composition(args.file)
+    comp = load_input(args.file)
     info = comp.summary()
     melody = next((i for i, t in enumerate(comp.tracks) if t.notes and not t.is_drum), None)
     key = comp.key

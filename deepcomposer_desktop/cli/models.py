@@ -1,7 +1,9 @@
 """`deepcomposer models [--json]`: the installed models, shipped and the user's own,
-with their card summary; refused models (bad card, hash mismatch) are listed with
-the reason, and the exit status is 4 if any model is damaged. The JSON gives each
-usable model's parameters as its mode declares them, with the card's defaults."""
+with their card summary; refused models (bad card, hash mismatch, a network that does
+not fit its card) are listed with the reason, and the exit status is 4 if any model is
+damaged. When a refused copy shadows an intact one of the same id, both are listed and
+say which one is used. The JSON gives each usable model's parameters as its mode
+declares them, with the card's defaults."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def run(args) -> int:
                 if isinstance(m, dict) and "tonal_distance" in m:
                     line += (f"  in-scale {m.get('in_scale_rate')}  "
                              f"tonal distance {m['tonal_distance']}")
-                print(line)
+                print(line + (f"  ({e.note})" if e.note else ""))
             else:
-                print(f"{e.id:<24} REFUSED: {e.problem}")
+                print(f"{e.id:<24} REFUSED: {e.problem}" + (f" ({e.note})" if e.note else ""))
     return 4 if any(not e.ok for e in entries) else 0

@@ -9,8 +9,10 @@ Needs the training extra (PyTorch, music21).
 from __future__ import annotations
 
 import importlib
+import math
+from pathlib import Path
 
-from ..errors import MissingResourceError
+from ..errors import InvalidInputError, MissingResourceError
 from ..generation.modes import MODES
 
 
@@ -52,7 +54,44 @@ def register(subparsers) -> None:
     f.add_argument("--program", type=int, help="a GM program (0-127) some track must use")
 
 
+# Each number option: (lowest, highest, may be left out). Checked before PyTorch loads,
+# so a typo costs a second, not a run that fails after training.
+LIMITS = {
+    "epochs": (1, 100_000, False), "lr": (1e-9, 10.0, False), "update_ratio": (1, 100, False),
+    "batch_size": (1, 4096, False), "seed": (0, 2**32 - 1, False),
+    "max_minutes": (0.01, 10**6, True), "limit_pieces": (1, 10**6, True),
+    "threads": (1, 1024, True), "base_channels": (1, 256, False),
+    "recon_weight": (0.0, 10**6, False), "layers": (1, 64, False), "width": (2, 8192, False),
+    "heads": (1, 256, False), "seq_len": (16, 65536, False), "warmup_steps": (0, 10**7, False),
+    "min_bpm": (1.0, 1000.0, True), "max_bpm": (1.0, 1000.0, True), "program": (0, 127, True),
+}
+
+
+def check_args(args) -> None:
+    """InvalidInputError naming the first option out of its range (a NaN learning rate,
+    a batch of 0, heads that do not divide the width...)."""
+    for name, (low, high, optional) in LIMITS.items():
+        value = getattr(args, name, None)
+        flag = "--" + name.replace("_", "-")
+        if value is None and optional:
+            continue
+        if value is None or not math.isfinite(value) or not low <= value <= high:
+            raise InvalidInputError(f"{flag} {value}: expected {low:g} to {high:g}")
+    if args.width % args.heads or (args.width // args.heads) % 2:
+        raise InvalidInputError(f"--heads {args.heads} must divide --width {args.width} into "
+                                "heads of an even size (rotary positions)")
+    if args.min_bpm is not None and args.max_bpm is not None and args.min_bpm > args.max_bpm:
+        raise InvalidInputError(f"--min-bpm {args.min_bpm:g} is above --max-bpm {args.max_bpm:g}")
+    model_id = Path(args.output).name
+    if not model_id or model_id.startswith(".") or model_id != model_id.strip():
+        raise InvalidInputError(f"--output {args.output!r}: expected a folder and a model id, "
+                                "e.g. models/my-model")
+    if args.export_only and args.no_export:
+        raise InvalidInputError("--export-only and --no-export together do nothing")
+
+
 def run(args) -> int:
+    check_args(args)
     try:
         module = importlib.import_module(MODES[args.mode].trainer)
     except ModuleNotFoundError as exc:

@@ -76,12 +76,19 @@ def _summary(comps: list[Composition], keys: list[Key]) -> dict:
         m["pitch_range"] = (max(pitches) - min(pitches)) if pitches else 0
         for k, v in m.items():
             acc.setdefault(k, []).append(v)
-    return {k: round(float(np.nanmean(v)), 4) for k, v in acc.items()}
+    return {k: _mean(v) for k, v in acc.items()}
+
+
+def _mean(values) -> float | None:
+    """The mean of the finite values, None when there are none (no window to measure:
+    said in the card, not a NaN with a RuntimeWarning on stderr)."""
+    v = np.asarray(values, dtype=float)
+    return round(float(np.mean(v[np.isfinite(v)])), 4) if np.isfinite(v).any() else None
 
 
 def _relative(model: dict, real: dict) -> dict:
-    return {k: None if not real[k] else round(abs(model[k] - real[k]) / abs(real[k]), 4)
-            for k in real}
+    return {k: None if not real[k] or model.get(k) is None
+            else round(abs(model[k] - real[k]) / abs(real[k]), 4) for k in real}
 
 
 def _cells(comp: Composition, runner: ArcnnRunner) -> np.ndarray:
@@ -123,7 +130,7 @@ def held_out_metrics(runner: ArcnnRunner, data, pieces, seed: int = 0) -> dict:
         "real": real, "enhanced": model, "enhanced_key_lock": model_locked,
         "enhanced_vs_real_relative_gap": _relative(model, real),
         "enhanced_key_lock_vs_real_relative_gap": _relative(model_locked, real),
-        "cells_changed_per_window": round(float(np.mean(changed)), 1),
+        "cells_changed_per_window": round(float(np.mean(changed)), 1) if changed else None,
         "restoration": {"precision": round(hits / max(added, 1), 4),
                         "chance": round(chance / max(len(comps), 1), 4),
                         "cells_added": int(added)},

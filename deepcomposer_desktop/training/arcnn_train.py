@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..errors import InvalidInputError
 from .arcnn_net import ArcnnUNet, corrupt, kl_loss
 from .datasets import Dataset
 from .trainer import RunConfig, Trainer
@@ -85,7 +86,8 @@ class ArcnnTrainer(Trainer):
         self.train = melody_windows(data, self.train_pieces, cfg.lowest, cfg.pitches, cfg.steps, cfg.hop)
         val = melody_windows(data, self.val_pieces, cfg.lowest, cfg.pitches, cfg.steps, cfg.hop)
         if len(self.train) == 0:
-            raise ValueError("no training windows: the dataset's melodies are too short or empty")
+            raise InvalidInputError("no training windows: the dataset's melodies are too short "
+                                    "or empty")
         self.val = val[:cfg.val_windows] if len(val) else self.train[:min(len(self.train), 32)]
         self.model = ArcnnUNet(base=cfg.base)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)

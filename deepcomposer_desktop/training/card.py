@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, clean_stale_temps, output_target
 from ..generation.cards import parse_card
 from ..generation.registry import sha256_file
 
@@ -45,11 +45,20 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def staged_onnx(out_dir: str | Path, model_id: str) -> Path:
+    """The temporary file beside out_dir/ID.onnx that this process exports into."""
+    return Path(out_dir) / f".{model_id}.onnx.{os.getpid()}-export.tmp"
+
+
 def onnx_file(out_dir: str | Path, model_id: str) -> Path:
-    """out_dir/ID.onnx, where an exporter writes the network (the folder made)."""
+    """Where an exporter writes the network (the folder made): a temporary file beside
+    out_dir/ID.onnx that write_card renames into place once the card is written, so
+    a failed export (a full disk, a crash) leaves neither half a file nor a network
+    without its card; those a killed export left are removed here."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return out_dir / f"{model_id}.onnx"
+    clean_stale_temps(out_dir / f"{model_id}.onnx")
+    return staged_onnx(out_dir, model_id)
 
 
 def grid(steps: int, lowest: int, pitches: int) -> dict:
@@ -72,7 +81,7 @@ def training_record(trainer, mode: str, model_id: str, size: dict, run: dict) ->
     if trainer.score:
         record["exported_weights"] = trainer.best or "last step"
     record["command"] = (f"deepcomposer train --mode {mode} --dataset {cfg.dataset} "
-                         f"--output models/{model_id} (see README 'Models')")
+                         f"--output models/{model_id} (see docs/MODELS.md)")
     return record
 
 
@@ -82,7 +91,7 @@ def save_card(path: str | Path, card: dict, onnx_path: str | Path, stamp: str = 
     the registry will parse it first, so a card the app would refuse is never written."""
     card[stamp] = now()
     card["sha256"] = sha256_file(Path(onnx_path))
-    parse_card(card, Path(onnx_path).stem)
+    parse_card(card, Path(path).stem)
     atomic_write_text(path, json.dumps(card, indent=1) + "\n")
     return card
 
@@ -98,4 +107,8 @@ def write_card(out_dir: str | Path, model_id: str, *, mode: str, genre: str, tit
             "tracks": [{"name": name, "program": p, "channel": i}
                        for i, (name, p) in enumerate(tracks)],
             **sections, "training": training, "metrics": metrics}
-    return save_card(out_dir / f"{model_id}.json", card, out_dir / f"{model_id}.onnx")
+    final, staged = out_dir / f"{model_id}.onnx", staged_onnx(out_dir, model_id)
+    card = save_card(out_dir / f"{model_id}.json", card, staged if staged.exists() else final)
+    if staged.exists():  # the card first: a network is never found without its card
+        os.replace(staged, output_target(final))  # never over a folder; through a link
+    return card

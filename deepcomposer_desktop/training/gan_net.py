@@ -121,9 +121,13 @@ def export_onnx(generator: Generator, path: str) -> None:
     melody = torch.zeros(1, 1, cfg.steps, cfg.pitches)
     noise = torch.zeros(1, *cfg.noise_shape)
     tmp = f"{path}.tmp"
-    with torch.no_grad():
-        torch.onnx.export(generator, (melody, noise), tmp, input_names=["melody", "noise"],
-                          output_names=["accompaniment"], opset_version=17, dynamo=False,
-                          dynamic_axes={"melody": {0: "batch"}, "noise": {0: "batch"},
-                                        "accompaniment": {0: "batch"}})
-    os.replace(tmp, path)  # atomic: a reader never sees half a model
+    try:
+        with torch.no_grad():
+            torch.onnx.export(generator, (melody, noise), tmp, input_names=["melody", "noise"],
+                              output_names=["accompaniment"], opset_version=17, dynamo=False,
+                              dynamic_axes={"melody": {0: "batch"}, "noise": {0: "batch"},
+                                            "accompaniment": {0: "batch"}})
+        os.replace(tmp, path)  # atomic: a reader never sees half a model
+    finally:  # a full disk must not leave half a model behind
+        if os.path.exists(tmp):
+            os.unlink(tmp)

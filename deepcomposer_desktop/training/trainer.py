@@ -31,9 +31,12 @@ from pathlib import Path
 
 import torch
 
+from ..errors import InvalidInputError, UnwritableOutputError
 from ..fileio import atomic_write_text
 from . import distributed as dist
+from .card import staged_onnx
 from .checkpoint import load_checkpoint, save_checkpoint
+from .datasets import skipped_text
 
 
 @dataclass
@@ -112,7 +115,13 @@ class Trainer:
         self.modules, self.optimizers = modules, optimizers
         if not self.ckpt.exists():
             return
-        meta = load_checkpoint(self.ckpt, modules, optimizers)
+        try:
+            meta = load_checkpoint(self.ckpt, modules, optimizers)
+        except Exception as exc:  # noqa: BLE001 -- another configuration's weights, or damaged
+            raise InvalidInputError(
+                f"the run folder {self.run} holds a checkpoint this run cannot resume "
+                f"({' '.join(str(exc).split())[:160]}); choose another --run-dir or remove it") \
+                from None
         self.step = meta["step"]
         self.seconds = meta["seconds"] if "seconds" in meta else meta["elapsed"]  # older GAN runs
         self.trained_config = meta.get("config", self.trained_config)
@@ -223,11 +232,21 @@ def train_and_export(args, trainer: Trainer, exporter: str) -> int:
     package (unless --no-export; rank 0 only), printing the training summary to stderr
     and the model's path and metrics to stdout."""
     out = Path(args.output)
+    skipped = getattr(trainer.data, "skipped", ())
+    if skipped and trainer.rank == 0:  # said before a long run, not after it
+        print(f"deepcomposer: {skipped_text(list(skipped), 5)}", file=sys.stderr, flush=True)
     if not args.export_only:
         print(json.dumps({"trained": trainer.fit()}), file=sys.stderr)
     if trainer.rank == 0 and not args.no_export:
         export_model = importlib.import_module(f".{exporter}", __package__).export_model
-        card = export_model(trainer, out.parent, out.name, genre=args.genre or args.dataset)
+        try:
+            card = export_model(trainer, out.parent, out.name, genre=args.genre or args.dataset)
+        except OSError as exc:
+            if isinstance(exc, UnwritableOutputError):
+                raise
+            raise UnwritableOutputError(f"cannot write {out}.onnx: {exc.strerror or exc}") from None
+        finally:  # a failed export leaves neither a network without its card nor a half file
+            staged_onnx(out.parent, out.name).unlink(missing_ok=True)
         print(json.dumps({"model": str(out) + ".onnx", "metrics": card["metrics"]}, indent=1))
     dist.shutdown()
     return 0

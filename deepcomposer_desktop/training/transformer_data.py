@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidInputError
 from ..generation import tokenizer as tk
 from .datasets import STEPS_PER_BEAT, Dataset
 
@@ -31,7 +32,7 @@ class TokenSampler:
         self.data, self.length, self.augment = data, length, augment
         self.pieces = [int(p) for p in pieces if (data.notes[:, 0] == p).any()]
         if not self.pieces:
-            raise ValueError("no notes in the chosen pieces")
+            raise InvalidInputError("no notes in the dataset's pieces")
         rows = {p: data.notes[data.notes[:, 0] == p] for p in self.pieces}
         self.rows = rows
         self.bar_steps = {p: int(data.piece_meters[p][0]) * 4 * STEPS_PER_BEAT

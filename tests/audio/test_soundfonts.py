@@ -8,8 +8,22 @@ from deepcomposer_desktop.audio.soundfonts import find_soundfont, validate_sound
 from deepcomposer_desktop.errors import MissingResourceError
 
 
-def fake_sf2(path: Path, body: bytes = b"LIST" + bytes(60)) -> Path:
-    """The outside of a SoundFont: RIFF header, 'sfbk' form, the length it declares."""
+def _chunk(cid: bytes, data: bytes) -> bytes:
+    return cid + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) & 1)
+
+
+# The structure of a SoundFont (INFO, sdta, pdta lists; the nine preset-data chunks of
+# two records each), without any sound in it.
+RECORDS = {b"phdr": 38, b"pbag": 4, b"pmod": 10, b"pgen": 4, b"inst": 22, b"ibag": 4,
+           b"imod": 10, b"igen": 4, b"shdr": 46}
+WHOLE = (_chunk(b"LIST", b"INFO" + _chunk(b"ifil", b"\x02\x00\x01\x00"))
+         + _chunk(b"LIST", b"sdta" + _chunk(b"smpl", b""))
+         + _chunk(b"LIST", b"pdta" + b"".join(_chunk(c, bytes(2 * n)) for c, n in RECORDS.items())))
+
+
+def fake_sf2(path: Path, body: bytes = WHOLE) -> Path:
+    """The outside and chunk structure of a SoundFont: RIFF header, 'sfbk' form, the
+    length it declares, the lists and chunks a synthesiser reads."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"sfbk" + body)
     return path
