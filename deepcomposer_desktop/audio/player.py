@@ -45,6 +45,7 @@ class Player:
     interval = 0.02    # seconds between pumps of the default timer thread
     start_delay = 0.03  # the first note of play()/seek() lands this far ahead, never late
     forget_after = 0.5  # a played note-off is forgotten this long after its time
+    click_chunk_bars = 16  # open-ended play (recording) lays clicks this many bars ahead
 
     def __init__(self, sink: Sink, composition: Composition | None = None, *,
                  autopump: bool = True) -> None:
@@ -56,6 +57,9 @@ class Player:
         self._start_tick = 0        # where the last play() started; stop() returns here
         self._loop: tuple[int, int] | None = None
         self._metronome = False
+        self._open_end = False      # recording: go on past the song's end until stop()
+        self._click_until = 0       # open-ended: clicks are laid up to this tick
+        self.music_start = 0.0      # clock time at which the last play()'s first tick sounds
         self._anchors: list[tuple[float, int]] = []  # (clock time, tick), oldest first
         self._next = 0              # index of the next event to schedule
         self._sounding = SoundingNotes(sink)
@@ -74,7 +78,12 @@ class Player:
     def refresh(self) -> None:
         """Re-read the composition; while playing, go on from the current position."""
         with self._lock:
-            self._events = build_events(self._comp, self._metronome)
+            self._events = build_events(self._comp, self._metronome and not self._open_end)
+            if self._open_end and self._metronome:  # clicks past the end, laid ahead in chunks
+                comp = self._comp
+                bar = comp.ticks_per_bar
+                self._click_until = (-(-max(comp.end, self.position) // bar) + self.click_chunk_bars) * bar
+                self._events = sorted(self._events + click_events(comp, 0, self._click_until))
             self._ticks = [e.tick for e in self._events]
             self._end_tick = max(self._comp.end, self._ticks[-1] if self._ticks else 0)
             if self._state is PlayerState.PLAYING:
@@ -122,12 +131,18 @@ class Player:
                 return self._position_at(self._sink.now())
             return self._position
 
-    def play(self, from_tick: int | None = None, count_in_bars: int = 0) -> None:
+    def play(self, from_tick: int | None = None, count_in_bars: int = 0,
+             open_end: bool = False) -> None:
         """Start (or resume) at `from_tick` or the current position; at the end of the
-        song, from the start. `count_in_bars` of metronome clicks come first."""
+        song, from the start. `count_in_bars` of metronome clicks come first.
+        `open_end` (recording) plays on past the song's end, clicks included, until
+        stop(), and starts where asked even beyond the end."""
         with self._lock:
             playing = self._state is PlayerState.PLAYING
             if not playing:
+                if open_end != self._open_end:
+                    self._open_end = open_end
+                    self.refresh()
                 self._begin(from_tick, count_in_bars)
         if playing:
             if from_tick is not None:
@@ -140,7 +155,7 @@ class Player:
 
     def _begin(self, from_tick: int | None, count_in_bars: int) -> None:
         tick = self._position if from_tick is None else max(0, int(from_tick))
-        if tick >= self._end_tick and not (self._loop and tick < self._loop[1]):
+        if tick >= self._end_tick and not (self._loop and tick < self._loop[1]) and not self._open_end:
             tick = self._loop[0] if self._loop else 0
         self._sink.prepare(self._comp)
         self._start_tick = tick
@@ -148,6 +163,7 @@ class Player:
         if count_in_bars > 0:
             begin = self._schedule_count_in(begin, tick, count_in_bars)
         self._start_at(begin, tick)
+        self.music_start = begin
         self._state = PlayerState.PLAYING
 
     def pause(self) -> None:
@@ -182,8 +198,8 @@ class Player:
             self._schedule_until(now + self.lookahead)
             self._sounding.forget(now - self.forget_after)
             position = self._position_at(now)
-            finished = (self._segment_end() is None and self._next >= len(self._events)
-                        and now >= self._time_of(self._end_tick))
+            finished = (not self._open_end and self._segment_end() is None
+                        and self._next >= len(self._events) and now >= self._time_of(self._end_tick))
             if finished:
                 changed, position = self._halt_locked(PlayerState.STOPPED, rewind=True)
         if finished:
@@ -206,6 +222,9 @@ class Player:
     def _schedule_until(self, horizon: float) -> None:
         while True:
             limit = self._segment_end()
+            if (self._open_end and self._metronome and limit is None and self._next >= len(self._events)
+                    and self._time_of(self._click_until) <= horizon):
+                self._lay_more_clicks()
             while self._next < len(self._events):
                 event = self._events[self._next]
                 if limit is not None and event.tick >= limit:
@@ -222,6 +241,16 @@ class Player:
                 return
             self._sounding.cut_at(wrap_at)
             self._start_at(wrap_at, self._loop[0])
+
+    def _lay_more_clicks(self) -> None:
+        """Open-ended play ran past the clicks laid so far: add the next chunk (all later
+        than every event, so the list stays sorted)."""
+        start = self._click_until
+        self._click_until += self.click_chunk_bars * self._comp.ticks_per_bar
+        more = click_events(self._comp, start, self._click_until)
+        self._events.extend(more)
+        self._ticks.extend(e.tick for e in more)
+        self._end_tick = max(self._end_tick, self._ticks[-1])
 
     def _start_at(self, time: float, tick: int) -> None:
         """A new pass: `tick` sounds at clock `time`."""
@@ -241,7 +270,9 @@ class Player:
             return tick
         seconds = self._comp.seconds_at(tick) + now - time
         position = int(self._comp.tick_at(seconds))
-        return min(position, self._end_tick) if self._segment_end() is None else position
+        if self._open_end or self._segment_end() is not None:
+            return position
+        return min(position, self._end_tick)
 
     def _schedule_count_in(self, begin: float, tick: int, bars: int) -> float:
         """Clicks for `bars` bars at the tempo of `tick`; returns when the music starts."""
@@ -269,6 +300,9 @@ class Player:
         if rewind:
             self._position = self._start_tick
         self._state = state
+        if self._open_end and state is PlayerState.STOPPED:
+            self._open_end = False
+            self.refresh()
         return was is not state, self._position
 
     def _after_halt(self, state: PlayerState, changed: bool, position: int) -> None:

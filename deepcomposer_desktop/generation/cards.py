@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..music.gm import program_name
+
 
 class CardError(ValueError):
     """A card that cannot be used; the message names the bad field."""
@@ -50,6 +52,9 @@ class GanSection:
     candidates: int = 1  # noise draws per window, the most consonant kept
     key_lock: bool = True  # the default of the key lock
     key_penalty: float | None = None  # without the lock: out-of-key scores lowered by this
+    # The least cost of a change of pitch when the voices follow a chord track: the
+    # steadier the lines, the fewer pitch classes a bar (chosen to match the genre's).
+    follow_change_penalty: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class ArcnnSection:
 @dataclass(frozen=True)
 class TransformerSection:
     max_len: int  # the longest context, in tokens
+    texture: str = "any"  # "melody": trained on single lines, for continuing a melody
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class ModelCard:
 # The modes a card may name, with the sections each requires (grid is shared).
 REQUIRES = {"gan": ("grid", "gan"), "arcnn": ("grid",), "transformer": ("transformer",)}
 MODE_NAMES = tuple(REQUIRES)
+TEXTURES = ("any", "melody")
 
 
 def _get(data: Mapping, path: str, kind, default: Any = ..., check=None, what: str = ""):
@@ -145,18 +152,22 @@ def _gan(data: Mapping, tracks: tuple) -> GanSection:
     shape = _get(g, "gan.noise_shape", list, check=lambda v: 0 < len(v) <= 4 and all(
         isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 4096 for x in v),
         what="a list of 1-4 positive integers")
-    penalty = _get(g, "gan.key_penalty", NUMBER, None, lambda v: v >= 0, "a number >= 0")
+    penalty = _get(g, "gan.key_penalty", NUMBER, None, lambda v: 0 <= v <= 10, "a number 0-10")
     return GanSection(
         tuple(shape), float(_get(g, "gan.melody_center", NUMBER, check=lambda v: 0 <= v <= 127,
                                  what="a pitch 0-127")),
         _get(g, "gan.voices_per_track", int, 0, lambda v: v in (0, 1, 2), "0, 1 or 2"),
         _get(g, "gan.min_steps", int, 1, lambda v: 1 <= v <= 64, "1-64"),
-        float(_get(g, "gan.change_penalty", NUMBER, 0.0)),
-        float(_get(g, "gan.threshold", NUMBER, 0.0)),
-        float(_get(g, "gan.second_threshold", NUMBER, 1.0)),
+        # Scores are tanh outputs (-1 to 1): thresholds beyond that, or penalties far
+        # above it, only overflow the decoding.
+        float(_get(g, "gan.change_penalty", NUMBER, 0.0, lambda v: 0 <= v <= 10, "a number 0-10")),
+        float(_get(g, "gan.threshold", NUMBER, 0.0, lambda v: -1 <= v <= 1, "a score -1 to 1")),
+        float(_get(g, "gan.second_threshold", NUMBER, 1.0, lambda v: -1 <= v <= 1,
+                   "a score -1 to 1")),
         _get(g, "gan.candidates", int, 1, lambda v: 1 <= v <= 64, "1-64"),
         _get(g, "gan.key_lock", bool, True),
-        None if penalty is None else float(penalty))
+        None if penalty is None else float(penalty),
+        float(_get(g, "gan.follow_change_penalty", NUMBER, 0.4, lambda v: 0 <= v <= 4, "0-4")))
 
 
 def parse_card(data: object, model_id: str) -> ModelCard:
@@ -174,8 +185,10 @@ def parse_card(data: object, model_id: str) -> ModelCard:
     transformer = None
     if "transformer" in needs:
         t = _get(data, "transformer", dict)
-        transformer = TransformerSection(_get(t, "transformer.max_len", int, 1024,
-                                              lambda v: 16 <= v <= 65536, "16-65536"))
+        transformer = TransformerSection(
+            _get(t, "transformer.max_len", int, 1024, lambda v: 16 <= v <= 65536, "16-65536"),
+            _get(t, "transformer.texture", str, "any", lambda v: v in TEXTURES,
+                 " or ".join(TEXTURES)))
     arcnn = None
     if mode == "arcnn" and isinstance(data.get("arcnn"), dict):
         arcnn = ArcnnSection(_get(data["arcnn"], "arcnn.base_channels", int, None))
@@ -193,21 +206,105 @@ METRIC_LABELS = {"in_scale_rate": "in scale", "pitch_classes_per_bar": "pitch cl
                  "qualified_note_rate": "qualified notes", "empty_bar_rate": "empty bars",
                  "polyphonic_rate": "polyphony", "tonal_distance": "tonal distance"}
 
+# Each genre in a musician's words: (its name, how it sounds, "as ... would").
+GENRE_WORDS = {
+    "bach-chorales": ("Bach chorales",
+                      "hymn-like four-part harmony after J. S. Bach, a chord on almost every "
+                      "beat over a steady bass", "a Bach chorale"),
+    "monteverdi": ("Monteverdi madrigals",
+                   "expressive late-Renaissance madrigals, voices leaning on each other with "
+                   "bolder clashes and sudden chromatic turns", "a Monteverdi madrigal"),
+    "palestrina": ("Palestrina masses",
+                   "calm Renaissance church music, smooth flowing lines and soft consonant "
+                   "chords with few leaps", "a Palestrina mass"),
+    "string-quartets": ("String quartets",
+                        "Classical string quartets after Haydn, Mozart and Beethoven, busy "
+                        "inner parts over a cello bass line, with many accidentals",
+                        "a Classical string quartet"),
+    "trecento": ("Trecento songs",
+                 "14th-century Italian song from Landini's time, open fifths and octaves, "
+                 "crossing lines and medieval cadences", "a Trecento song"),
+}
+
 
 def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def describe(card: ModelCard) -> str:
-    """Genre, tracks, training data and held-out metrics, as a few lines of text."""
+def instrument(program: int) -> str:
+    """A General MIDI program as the instrument list shows it: "53 Choir Aahs"."""
+    return f"{program + 1} {program_name(program)}"
+
+
+def _genre(card: ModelCard) -> tuple[str, str, str]:
+    if card.genre in GENRE_WORDS:
+        return GENRE_WORDS[card.genre]
+    name = card.genre.replace("-", " ") or "its training music"
+    return name[:1].upper() + name[1:], f"the {name} it learnt from", f"the {name} it learnt from"
+
+
+def _learnt_from(card: ModelCard) -> str:
+    training = card.training
+    source = str(training.get("source") or training.get("dataset") or "")
+    if source.startswith("music21 corpus:"):
+        source = source.split(":", 1)[1].strip() + " in the music21 corpus"
+    pieces = training.get("pieces")
+    if isinstance(pieces, dict):  # pieces per split: name the training split
+        pieces = pieces.get("train")
+    if not source:
+        return ""
+    return f"Learnt from {source}{f' ({pieces} pieces)' if _number(pieces) and pieces else ''}."
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plain_description(card: ModelCard) -> str:
+    """The model as a musician would describe it: what it does to the song and how
+    that sounds, its instruments (numbered as the instrument list numbers them),
+    and what it learnt from. No statistics: those are in `card_details`."""
+    name, sound, like = _genre(card)
+    if card.mode == "gan":
+        parts = card.tracks[1:]
+        lines = [f"{name}: accompaniment",
+                 f"Adds {len(parts)} parts under your melody. Sounds like {sound}."]
+        if parts:
+            lines.append(f"Your melody takes the {card.tracks[0].name}'s place; it adds "
+                         + _join([f"{t.name} ({instrument(t.program)})" for t in parts]) + ".")
+        if card.gan is not None:
+            lines.append("Stays in your song's key unless you untick Key lock." if card.gan.key_lock
+                         else "Free to leave the key, with a gentle pull back to it (tick Key lock "
+                              "to stay in it)." if card.gan.key_penalty
+                         else "Free to leave the key (tick Key lock to stay in it).")
+    elif card.mode == "arcnn":
+        lines = [f"{name}: melody editor",
+                 f"Reworks your melody one note at a time, as {like} would move: it fills "
+                 "gaps and takes out notes that do not fit.",
+                 "Plays on your melody's own instrument: it changes notes, not the sound."]
+    else:
+        lines = [f"{name}: continuation",
+                 f"Carries on after your last note as {like} might, several voices at once, "
+                 "freely timed.",
+                 "Plays on your melody's own instrument."]
+    learnt = _learnt_from(card)
+    if learnt:
+        lines.append(learnt)
+    return "\n".join(lines)
+
+
+def card_details(card: ModelCard) -> str:
+    """The numbers behind the description: tracks with their programs, the training
+    data, held-out metrics against real music (and the triad baseline)."""
     training = card.training
     data = training.get("source") or training.get("dataset") or "?"
     pieces = training.get("pieces")
     if isinstance(pieces, dict):  # pieces per split: name the training split
         pieces = pieces.get("train")
-    lines = [card.title, f"Genre: {card.genre or '?'}"]
+    lines = [f"{card.title} ({card.id})", f"Genre: {card.genre or '?'}"]
     if card.mode == "gan":
-        lines.append("Tracks: " + ", ".join(f"{t.name} ({t.program})" for t in card.tracks))
+        lines.append("Tracks: " + ", ".join(f"{t.name} ({instrument(t.program)})"
+                                             for t in card.tracks))
     lines.append(f"Trained on: {data}{f' ({pieces} pieces)' if pieces else ''}")
     metrics = card.metrics
     if _number(metrics.get("test_nll_per_event")):
@@ -233,3 +330,8 @@ def describe(card: ModelCard) -> str:
         lines.append(f"Draws {card.gan.candidates} candidate(s) per 2 bars; key lock "
                      f"{lock} by default")
     return "\n".join(lines)
+
+
+def describe(card: ModelCard) -> str:
+    """The plain description, then the numbers."""
+    return plain_description(card) + "\n\nDetails\n" + card_details(card)

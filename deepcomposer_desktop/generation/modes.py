@@ -14,8 +14,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..errors import InvalidInputError
 from ..music.composition import Composition, Track
 from ..music.keys import Key
+from ..music.limits import check_song
 from ..progress import Progress
 from .cards import MODE_NAMES, ModelCard
 
@@ -51,6 +53,16 @@ class Param:
         if self.kind == "bool":
             return "on" if self.default else "off"
         return f"{self.default:g}" if isinstance(self.default, float) else str(self.default)
+
+    def value_text(self, value: Any) -> str:
+        """A value as the panel and the versions list show it: "on", "20 s", "auto
+        (k 40 or p 0.9)"; None is the card's value or automatic."""
+        if value is None:
+            return f"auto ({self.auto})" if self.auto else "the model's"
+        if self.kind == "bool":
+            return "on" if value else "off"
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{text} {self.unit}" if self.unit else text
 
     def check(self, value: Any) -> Any:
         """`value` as this parameter's type, or ValueError saying what is allowed."""
@@ -225,6 +237,25 @@ def default(mode: str, name: str) -> Any:
     return MODES[mode].param(name).default
 
 
+def single_line(notes, legato: int = 0) -> bool:
+    """True when no two notes sound together (overlaps up to `legato` ticks allowed)."""
+    ordered = sorted(notes)
+    return all(b.start >= a.end - legato for a, b in zip(ordered, ordered[1:]))
+
+
+def preferred_model(registry, mode: str, comp: Composition | None = None, track: int = 0) -> str:
+    """The model a mode uses unless the user picks one: for the Transformer, one
+    trained on melodies when the input track is a single line, else one trained on
+    any texture; otherwise the first installed."""
+    entries = registry.models(mode)
+    if mode == "transformer" and entries and comp is not None and 0 <= track < len(comp.tracks):
+        melody = single_line(comp.tracks[track].notes, comp.ppq // 16)
+        fits = [e for e in entries if (e.card.transformer.texture == "melody") == melody]
+        if fits:
+            return fits[0].id
+    return entries[0].id if entries else registry.default_id(mode)
+
+
 def installed(mode: str) -> bool:
     """Whether the mode's runner imports (its optional libraries are there)."""
     import importlib
@@ -260,23 +291,43 @@ def _changes(before: list, after: list) -> tuple[int, int]:
     return len(a - b), len(b - a)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+SEED_MAX = 2**32 - 1
+
+
+def check_seed(seed: Any) -> None:
+    """InvalidInputError unless `seed` is None (a fresh one) or a whole number 0-SEED_MAX."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed <= SEED_MAX):
+        raise InvalidInputError(f"seed {seed!r:.40}: expected a whole number 0-{SEED_MAX}")
+
+
 def generate(registry, mode: str, comp: Composition, req: Request,
              progress: Progress = None) -> Result:
-    """Run `mode` on `comp` (left as it is) and say what to add to the song."""
+    """Run `mode` on `comp` (left as it is) and say what to add to the song. A take
+    that equals its input adds nothing: `tracks` is empty and the summary says so."""
     spec = MODES[mode]
+    check_seed(req.seed)
     card = registry.get(req.model_id, mode).card
     values = spec.values(req.values, card)
     out = spec.run(registry, comp, req, values, progress)
+    try:  # a continuation may run past what the app can open again (music/limits.py)
+        check_song(out)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"the result would be too long to use: {exc}") from None
     if spec.adds == "tracks":
         tracks = _on_free_channels(out.tracks[1:], comp)
         notes = sum(len(t.notes) for t in tracks)
-        return Result(out, tracks, f"+{len(tracks)} track{'s' * (len(tracks) != 1)}, "
-                                   f"{notes} note{'s' * (notes != 1)}")
+        return Result(out, tracks, f"+{_count(len(tracks), 'track')}, {_count(notes, 'note')}")
     take = out.tracks[req.track].copy()
     take.name = f"{comp.tracks[req.track].name} ({spec.take_label})"
     added, removed = _changes(comp.tracks[req.track].notes, take.notes)
-    summary = (f"+{added} notes, \u2212{removed} notes" if added or removed
-               else "no change: try a higher creative risk")
+    if not added and not removed:  # never a second, unmuted copy of the melody
+        return Result(out, [], "no change: try a higher creative risk")
+    summary = f"+{_count(added, 'note')}, \u2212{_count(removed, 'note')}"
     return Result(out, _on_free_channels([take], comp), summary)
 
 

@@ -8,6 +8,7 @@ behind, and `recoverable()` lists it at the next start-up.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -35,8 +36,11 @@ class Autosaver:
         self.folder = Path(folder) if folder else autosave_dir()
         self.path = self.folder / f"autosave-{os.getpid()}-{int(time.time())}{SUFFIX}"
 
-    def save(self, comp: Composition, source: str | None = None) -> Path:
-        return save_project(comp, self.path, view={"source": source or "", "saved_at": time.time()})
+    def save(self, comp: Composition, source: str | None = None, versions: dict | None = None) -> Path:
+        """Write the autosave atomically; `versions`: the song's generated versions, kept
+        in the project's `versions` field as a saved project keeps them."""
+        return save_project(comp, self.path, view={"source": source or "", "saved_at": time.time()},
+                            versions=versions)
 
     def discard(self) -> None:
         """Called on a clean exit or after the user saved: nothing to recover."""
@@ -46,9 +50,14 @@ class Autosaver:
             pass
 
 
+DAMAGED_FOLDER = "damaged"
+
+
 def recoverable(folder: Path | None = None, exclude: Path | None = None) -> list[Recoverable]:
     """Autosaves left by instances that did not exit cleanly, newest first.
-    Damaged ones are skipped (and kept on disk for a person to look at)."""
+    One that cannot be read (damaged, too deeply nested, not a file) is skipped and
+    moved aside into the `damaged` sub-folder, kept there for a person to look at
+    and never tried again; it never hides the others."""
     folder = Path(folder) if folder else autosave_dir()
     found = []
     for path in folder.glob(f"autosave-*{SUFFIX}"):
@@ -56,11 +65,27 @@ def recoverable(folder: Path | None = None, exclude: Path | None = None) -> list
             continue
         try:
             comp, view = load_project(path)
-        except InvalidInputError:
+            saved_at = view.get("saved_at")
+            if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)) \
+                    or not math.isfinite(saved_at):
+                saved_at = path.stat().st_mtime
+        except (InvalidInputError, OSError):
+            _keep_aside(path)
             continue
-        found.append(Recoverable(path, comp.title, float(view.get("saved_at", path.stat().st_mtime)),
-                                 str(view.get("source", ""))))
+        source = view.get("source")
+        found.append(Recoverable(path, comp.title, float(saved_at),
+                                 source if isinstance(source, str) else ""))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def _keep_aside(path: Path) -> None:
+    """Move an unreadable autosave into the damaged sub-folder (best effort)."""
+    aside = path.parent / DAMAGED_FOLDER
+    try:
+        aside.mkdir(exist_ok=True)
+        os.replace(path, aside / path.name)
+    except OSError:
+        pass
 
 
 def _owner_alive(path: Path) -> bool:

@@ -1,10 +1,13 @@
-"""The computer keyboard as a piano, laid out as GarageBand's Musical Typing.
+"""The computer keyboard as a piano (Musical Typing, after GarageBand's).
 
-    W E   T Y U   O P            black keys
-   A S D F G H J K L ; '         white keys: A is C, K the C an octave up, ' the F above
+      6 7   9 0 -                black keys
+     T Y U I O P [ ] \\           white keys: T is C, ] the C an octave up, \\ the D above
    Z X: octave down / up         C V: velocity down / up
 
-Keys are the characters typed (case-insensitive). A key held down sends one
+The notes sit on the top row, where no key is one of the window's shortcuts:
+GarageBand's home row (A S D F ...) would take S (solo), K (click) and L (loop),
+and a musician must keep those while playing. Keys are the characters typed
+(case-insensitive). A key held down sends one
 note-on, however often the system auto-repeats it, and its note-off is for the
 pitch it started even if the octave changed in between. A widget turns key
 events into `press`/`release` calls and plays what they return.
@@ -16,15 +19,16 @@ from dataclasses import dataclass
 
 # Semitones above the current octave's C.
 NOTE_KEYS = {
-    "a": 0, "w": 1, "s": 2, "e": 3, "d": 4, "f": 5, "t": 6, "g": 7, "y": 8, "h": 9,
-    "u": 10, "j": 11, "k": 12, "o": 13, "l": 14, "p": 15, ";": 16, "'": 17,
+    "t": 0, "6": 1, "y": 2, "7": 3, "u": 4, "i": 5, "9": 6, "o": 7, "0": 8, "p": 9,
+    "-": 10, "[": 11, "]": 12, "\\": 14,
 }
+HIGHEST_OFFSET = max(NOTE_KEYS.values())
 OCTAVE_DOWN, OCTAVE_UP, VELOCITY_DOWN, VELOCITY_UP = "z", "x", "c", "v"
 VELOCITIES = (1, 20, 40, 60, 80, 100, 120, 127)  # what C and V step through
-DEFAULT_BASE = 60       # A plays middle C (C4)
+DEFAULT_BASE = 60       # T plays middle C (C4)
 DEFAULT_VELOCITY = 100
 MIN_BASE = 0
-MAX_BASE = 108         # the highest C whose whole row (up to ' = F, +17) stays within 0-127
+MAX_BASE = 108         # the highest C whose whole row (up to the D above, +14) stays within 0-127
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,20 @@ class MusicalTyping:
 
     @property
     def octave(self) -> int:
-        """The octave number of A's C in scientific pitch (middle C is C4)."""
+        """The octave number of T's C in scientific pitch (middle C is C4)."""
         return self.base // 12 - 1
+
+    @property
+    def range_text(self) -> str:
+        """The notes the keys play now, e.g. "C4-D5"."""
+        names = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+        high = self.base + HIGHEST_OFFSET
+        return f"C{self.octave}\u2013{names[high % 12]}{high // 12 - 1}"
+
+    @staticmethod
+    def key_for_pitch_offset(offset: int) -> str | None:
+        """The key that plays `offset` semitones above the current C (for labels)."""
+        return next((k for k, v in NOTE_KEYS.items() if v == offset), None)
 
     def pitch_for_key(self, key: str) -> int | None:
         return pitch_for_key(key, self.base)

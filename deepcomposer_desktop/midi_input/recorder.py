@@ -7,6 +7,10 @@ notes played during the count-in become pick-ups before that point, timed at the
 count-in's tempo. The sustain pedal holds released notes until it lifts; notes
 still held at stop, or when the keyboard is unplugged, end there. Pitch bend and
 wheels are heard through thru but not written: a Composition keeps notes only.
+
+Cycle recording: started with `cycle=(loop start, loop end)`, the recorder follows
+the player round the loop; each pass is kept apart (`Take.passes`), a note held
+over the loop's end is cut there, and the take's notes are the last pass played.
 """
 
 from __future__ import annotations
@@ -44,6 +48,12 @@ class Take:
     end_tick: int            # where it stopped
     mode: RecordMode
     ended_by: str            # "stop", or "unplugged: <port name>"
+    passes: tuple[tuple[Note, ...], ...] = ()  # cycle recording: each pass round the loop
+
+    @property
+    def takes(self) -> list[tuple[int, tuple[Note, ...]]]:
+        """(pass number from 1, notes) of each cycle pass that holds notes."""
+        return [(i + 1, notes) for i, notes in enumerate(self.passes) if notes]
 
     def apply_to(self, existing: list[Note]) -> list[Note]:
         """The track's notes after this take: for REPLACE, notes that started inside
@@ -99,10 +109,12 @@ class Recorder:
             raise ValueError(f"count-in of {bars} bars is outside 0-{MAX_COUNT_IN_BARS}")
         self._count_in_bars = int(bars)
 
-    def _reset(self, start_tick: int, music_start: float) -> None:
+    def _reset(self, start_tick: int, music_start: float,
+               cycle: tuple[int, int] | None = None) -> None:
         self.start_tick = start_tick
         self.music_start = music_start  # clock time at which start_tick sounds
-        self._notes: list[Note] = []
+        self.cycle = cycle  # (loop start, loop end) while cycle recording
+        self._notes: list[tuple[int, Note]] = []  # (pass round the loop, note)
         self._open: dict[tuple[str, int, int], tuple[float, int]] = {}       # -> (on time, velocity)
         self._sustained: dict[tuple[str, int, int], tuple[float, int]] = {}  # released under the pedal
         self._pedal: set[tuple[str, int]] = set()                           # (source, channel) down
@@ -118,18 +130,24 @@ class Recorder:
             if self.state is RecorderState.ARMED:
                 self.state = RecorderState.IDLE
 
-    def start(self, start_tick: int = 0, at: float | None = None) -> float:
+    def start(self, start_tick: int = 0, at: float | None = None,
+              cycle: tuple[int, int] | None = None, music_start: float | None = None) -> float:
         """Begin the count-in at clock time `at` (default now); recording of
-        `start_tick` begins when it ends. Returns that clock time."""
+        `start_tick` begins when it ends (or at `music_start`, when the player says
+        exactly when). Returns that clock time. With `cycle` = (start, end) the
+        player loops there and each pass is kept apart."""
         if start_tick < 0:
             raise ValueError("recording cannot start before tick 0")
+        if cycle is not None and not 0 <= cycle[0] <= start_tick < cycle[1]:
+            raise ValueError(f"cycle {cycle} must hold the start tick {start_tick}")
         with self._lock:
             if self.state is not RecorderState.ARMED:
                 raise RuntimeError(f"arm the recorder before starting it (it is {self.state.value})")
             at = self.clock() if at is None else at
             self._unclaimed = None  # a new take: on_take_ended told of the old one
-            self._reset(int(start_tick), at + count_in_seconds(
-                self.composition, start_tick, self.count_in_bars))
+            if music_start is None:
+                music_start = at + count_in_seconds(self.composition, start_tick, self.count_in_bars)
+            self._reset(int(start_tick), music_start, tuple(cycle) if cycle else None)
             self.state = RecorderState.RECORDING
             return self.music_start
 
@@ -151,14 +169,23 @@ class Recorder:
             at = self.clock() if at is None else at
             for key, (on, velocity) in [*self._open.items(), *self._sustained.items()]:
                 self._close(key[2], on, at, velocity)
-            end = max(self.start_tick, self.tick_at(at))
-            take = Take(tuple(sorted(self._notes)), self.start_tick, end, self.mode, ended_by)
-            self._reset(self.start_tick, self.music_start)
+            take = self._take(at, ended_by)
+            self._reset(self.start_tick, self.music_start, self.cycle)
             self._unclaimed = take if ended_by != "stop" else None
             self.state = RecorderState.ARMED
         if self.on_take_ended is not None:
             self.on_take_ended(take)
         return take
+
+    def _take(self, at: float, ended_by: str) -> Take:
+        last_pass, end = self._locate(at)
+        end = max(self.start_tick, end)
+        if self.cycle is None:
+            return Take(tuple(sorted(n for _, n in self._notes)), self.start_tick, end, self.mode, ended_by)
+        passes = tuple(tuple(sorted(n for k, n in self._notes if k == i)) for i in range(last_pass + 1))
+        chosen = next((notes for notes in reversed(passes) if notes), ())
+        return Take(chosen, self.start_tick, self.cycle[1] if last_pass else end, self.mode,
+                    ended_by, passes)
 
     def device_lost(self, source: str, at: float | None = None) -> Take | None:
         """A keyboard went away mid-take: end the take there, keeping every note."""
@@ -222,7 +249,8 @@ class Recorder:
             for key, (on, velocity) in [*self._open.items(), *self._sustained.items()]:
                 self._close(key[2], on, max(now, on), velocity)
             live, self._notes = self._notes, kept
-            return sorted([*kept, *live])
+            current = self._locate(now)[0] if self.cycle is not None else 0
+            return sorted(n for k, n in [*kept, *live] if k == current)  # cycling: this pass's
 
     # --- time -----------------------------------------------------------------------
     def tick_at(self, at: float) -> int:
@@ -234,12 +262,34 @@ class Recorder:
             return round(self.start_tick - (self.music_start - at) * 1e6 * comp.ppq / usec)
         return round(comp.tick_at(comp.seconds_at(self.start_tick) + at - self.music_start))
 
+    def _locate(self, at: float) -> tuple[int, int]:
+        """(pass round the cycle, tick) of clock time `at`; pass 0 without a cycle."""
+        tick = self.tick_at(at)
+        if self.cycle is None or at < self.music_start:
+            return 0, tick
+        low, high = self.cycle
+        if tick < high:
+            return 0, tick
+        comp = self.composition
+        first = comp.seconds_at(high) - comp.seconds_at(self.start_tick)
+        length = comp.seconds_at(high) - comp.seconds_at(low)
+        laps, rest = divmod(max(0.0, at - self.music_start - first), length)
+        number, tick = 1 + int(laps), round(comp.tick_at(comp.seconds_at(low) + rest))
+        if tick >= high:  # rounding put the loop's first tick at the end of the pass before
+            number, tick = number + 1, low + tick - high
+        return number, tick
+
     def _close(self, pitch: int, on: float, off: float, velocity: int) -> None:
-        """A finished note. A pick-up from before tick 0 starts at 0; none is lost."""
-        start = max(0, self.tick_at(on))
-        end = max(start + 1, self.tick_at(off))
+        """A finished note. A pick-up from before tick 0 starts at 0; none is lost.
+        Cycling, a note held over the loop's end ends there."""
+        number, start = self._locate(on)
+        start = max(0, start)
+        off_number, end = self._locate(off)
+        if off_number > number:
+            end = self.cycle[1]
+        end = max(start + 1, end)
         note = Note(start, pitch, end - start, velocity)
         if self.quantize:
             note = quantize_notes([note], self.composition.ppq, self.quantize,
                                   strength=self.quantize_strength)[0]
-        self._notes.append(note)
+        self._notes.append((number, note))

@@ -1,5 +1,6 @@
 """Undo commands: each changes the Composition through the Document, never a
-widget. A gesture (a drag of twenty notes, a generation that adds four tracks) is ONE command or one macro, pushed when the gesture ends.
+widget. A gesture (a drag of twenty notes, a generation that adds four tracks) is ONE
+command or one macro, pushed when the gesture ends.
 """
 
 from __future__ import annotations
@@ -8,8 +9,15 @@ from collections import Counter
 
 from PySide6.QtGui import QUndoCommand
 
+from ..music.chords import ChordChange, detect_song_chords
 from ..music.composition import Note, Track
 from .document import Document
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 note', '2 notes': the words of undo steps and status lines."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
 
 # Command ids for QUndoCommand.mergeWith: consecutive changes of one slider merge.
 _MERGE_TRACK_ATTR = 1
@@ -115,3 +123,33 @@ class SetSongAttr(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._apply_song_attr(self.attr, self.old)
+
+
+class SetChords(QUndoCommand):
+    """Replace the song's chord track (Composition.chords): an edit in the chord lane,
+    Detect Chords, or the chords a kept GAN version followed."""
+
+    def __init__(self, doc: Document, chords: list[ChordChange], text: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self.doc = doc
+        self.old, self.new = list(doc.comp.chords), sorted(chords)
+
+    def redo(self) -> None:
+        self.doc._apply_chords(self.new)
+
+    def undo(self) -> None:
+        self.doc._apply_chords(self.old)
+
+
+def adopt_detected_chords(doc: Document, track: int, text: str,
+                          parent: QUndoCommand | None = None) -> SetChords | None:
+    """For a song without a chord track: the command giving it the chords detected from
+    `track`, the ones GAN accompaniment followed (generation/gan.py detects them the
+    same way); None when the song has chords or the track has no notes. Push it in the
+    macro of the tracks it came with, so both are one undo step."""
+    comp = doc.comp
+    if comp.chords or not 0 <= track < len(comp.tracks) or not comp.tracks[track].notes:
+        return None
+    chords = detect_song_chords(comp, track, comp.key)
+    return SetChords(doc, chords, text, parent) if chords else None

@@ -26,6 +26,7 @@ class Document(QObject):
     tracks_changed = Signal()     # tracks added, removed or re-ordered
     track_changed = Signal(int)   # a property of track i changed (name, mute, colour...)
     song_changed = Signal()       # tempo, time signature, key or title changed
+    chords_changed = Signal()     # the chord track (comp.chords) changed
     current_track_changed = Signal(int)
     modified_changed = Signal(bool)
 
@@ -98,3 +99,7 @@ class Document(QObject):
     def _apply_song_attr(self, attr: str, value) -> None:
         setattr(self.comp, attr, value)
         self.song_changed.emit()
+
+    def _apply_chords(self, chords: list) -> None:
+        self.comp.chords = sorted(chords)
+        self.chords_changed.emit()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from ..errors import DeepComposerError
 from ..library.project import SUFFIX as PROJECT_SUFFIX
-from ..library.project import load_project, save_project
+from ..library.project import load_project, load_project_versions, save_project
 from ..music import SAMPLE_PREFIX, SAMPLES, load_composition
 from ..music.composition import Composition, Track
 from ..music.midifile import write_midi
@@ -43,6 +43,7 @@ def wav_export_available() -> bool:
 
 class FileActions(QObject):
     opened = Signal(str)  # what was opened (path or sample:NAME)
+    saved = Signal(str)  # a project file was written (the library records the song)
 
     def __init__(self, window, settings: Settings) -> None:
         super().__init__(window)
@@ -84,9 +85,7 @@ class FileActions(QObject):
                                                   self.settings.get("folders/open"), OPENABLE)
             if not path:
                 return False
-        if not self.window.confirm_discard():
-            return False
-        try:
+        try:  # read and check the file first: a bad one never costs the song open now
             if path.endswith(PROJECT_SUFFIX):
                 comp, _view = load_project(path)
             else:
@@ -94,8 +93,13 @@ class FileActions(QObject):
         except DeepComposerError as exc:
             self.window.show_error(str(exc))
             return False
+        if not self.window.confirm_discard():
+            return False
         is_file = not path.startswith(SAMPLE_PREFIX)
         self.doc.load(comp, path if path.endswith(PROJECT_SUFFIX) else None)
+        versions = getattr(self.window, "versions", None)
+        if versions is not None and path.endswith(PROJECT_SUFFIX):
+            versions.load(load_project_versions(path))  # the file's versions, if it has any
         if is_file:
             self.settings.set("folders/open", str(Path(path).resolve().parent))
             self.settings.add_recent(str(Path(path).resolve()))
@@ -120,26 +124,32 @@ class FileActions(QObject):
         return path if path.suffix.lower() in (suffix, ".midi") else path.with_suffix(suffix)
 
     def _stem(self) -> str:
-        title = self.doc.comp.title or "Untitled"
-        return "".join(c if c.isalnum() or c in " -_" else "_" for c in title).strip() or "Untitled"
+        """A file name from the title: "Twinkle, Twinkle, Little Star" gives "Twinkle
+        Twinkle Little Star" (apostrophes dropped, other odd characters spaces)."""
+        title = (self.doc.comp.title or "").replace("'", "").replace("\u2019", "")
+        return " ".join("".join(c if c.isalnum() or c in "-_" else " " for c in title).split()) or "Untitled"
 
     def save(self, path: str | Path | None = None, ask: bool = False) -> bool:
         if path is None:
             path = None if ask else self.doc.path
             if path is None:
                 path = self._ask("Save project", PROJECT_SUFFIX,
-                                 f"DeepComposer projects (*{PROJECT_SUFFIX})", "folders/open")
+                                 f"DeepComposer projects (*{PROJECT_SUFFIX})", "folders/save")
                 if path is None:
                     return False
         try:
-            save_project(self.doc.comp, path)
+            versions = getattr(self.window, "versions", None)
+            save_project(self.doc.comp, path,
+                         versions=versions.to_dict() if versions is not None else None)
         except (OSError, DeepComposerError) as exc:
             self.window.show_error(f"could not save {path}: {exc}")
             return False
         self.doc.path = Path(path)
         self.doc.undo_stack.setClean()
+        self.settings.set("folders/save", str(Path(path).resolve().parent))
         self.settings.add_recent(str(Path(path).resolve()))
         self.window.statusBar().showMessage(f"Saved {Path(path).name}", 4000)
+        self.saved.emit(str(path))
         return True
 
     def export_midi(self, path: str | Path | None = None) -> Path | None:

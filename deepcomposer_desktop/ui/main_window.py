@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QS
 from ..music.composition import Track
 from .commands import InsertTracks, RemoveTrack, SetTrackAttr
 from .document import Document
+from .empty_hint import EmptySongHint
 from .file_actions import OPENABLE_SUFFIXES, FileActions
 from .live_input import LiveInput
 from .piano_keyboard import PianoKeyboard
@@ -26,13 +27,16 @@ from .recovery import AutosaveController, describe
 from .roll_editor import RollEditor
 from .settings import Settings
 from .sound import LiveSound
+from .studio_actions import StudioActions
 from .track_list import TrackList
 from .transport_bar import TransportBar
 from .transport_control import TransportControl
 from .transport_state import TransportState
+from .versions import VersionsController
+from .versions_panel import install_versions
 from .workers import JobRunner
 
-class MainWindow(TransportControl, QMainWindow):
+class MainWindow(StudioActions, TransportControl, QMainWindow):
     take_unplugged = Signal(str)  # emitted on the MIDI poller's thread, handled on ours
 
     def __init__(self, *, audio: bool = True, interactive: bool = True) -> None:
@@ -41,6 +45,7 @@ class MainWindow(TransportControl, QMainWindow):
         self.last_error: str | None = None
         self.settings = Settings()
         self.doc = Document(parent=self)
+        self.versions = VersionsController(self.doc, self)  # Generate's results (ui/versions.py)
         self.transport = TransportState(self)
         self.jobs = JobRunner(self)
         self.sound = LiveSound(self)
@@ -69,12 +74,18 @@ class MainWindow(TransportControl, QMainWindow):
         self.setCentralWidget(central)
         self.generate_dock = self._build_generate_panel()
         self.files = FileActions(self, self.settings)
+        self.versions_dock = install_versions(self)  # the Versions list, File > Library
         self._build_status_line()
         self._build_menus()
         self._wire()
         self._restore_settings()
         self._update_title()
         self.autosave = AutosaveController(self.doc, self)
+        self.autosave.live_take = self._live_take  # a take being recorded is saved too
+        self.autosave.versions = self.versions.to_dict  # and the song's generated versions
+        self.versions.changed.connect(
+            lambda: self.versions.to_dict() is not None and self.autosave.versions_changed())
+        self.empty_hint = EmptySongHint(self.doc, self.transport, self.editor.roll)
         self.autosave.start()
         if audio:  # tests pass False: no sound card, no MIDI ports touched
             self.sound.start(self.settings.get("audio/soundfont") or None)
@@ -90,13 +101,14 @@ class MainWindow(TransportControl, QMainWindow):
             return None
         dock = QDockWidget("Generate", self)
         dock.setObjectName("generate_dock")
-        self.generate_panel = GeneratePanel(self.doc, self.jobs, dock)
+        self.generate_panel = GeneratePanel(self.doc, self.jobs, dock, versions=self.versions)
         dock.setWidget(self.generate_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         return dock
 
     def _build_status_line(self) -> None:
         bar = self.statusBar()
+        bar.addPermanentWidget(self._build_typing_label())  # Musical Typing's octave, velocity
         self.midi_label = QLabel("MIDI in: none", self)
         self.soundfont_label = QLabel(self.sound.soundfont_text, self)
         self.audio_label = QLabel(self.sound.audio_text, self)
@@ -119,6 +131,7 @@ class MainWindow(TransportControl, QMainWindow):
         menu.addAction(f["open"])
         menu.addMenu(self.files.recent_menu)
         menu.addMenu(self.files.samples_menu)
+        menu.addAction(self.library_action)
         menu.addSeparator()
         for name in ("save", "save_as", "export_midi", "export_wav"):
             menu.addAction(f[name])
@@ -133,11 +146,14 @@ class MainWindow(TransportControl, QMainWindow):
         menu.addSeparator()
         menu.addActions([roll[n] for n in ("select_all", "delete", "duplicate", "quantize", "up",
                                            "down", "octave_up", "octave_down")])
+        menu.addSeparator()  # the chord lane's (ui/chord_lane.py)
+        menu.addActions([self.editor.chords.actions_by_name[n] for n in ("detect", "clear")])
         menu = self.menuBar().addMenu("&Track")
         menu.addAction(self._action("&New Track", "Ctrl+T", self.add_track, "new_track"))
         menu.addAction(self._action("&Delete Track", None, self.delete_track, "delete_track"))
         menu.addAction(self._action("&Mute", "M", lambda: self.toggle_track("mute"), "mute"))
         menu.addAction(self._action("&Solo", "S", lambda: self.toggle_track("solo"), "solo"))
+        self._build_takes_menu(menu)
         menu = self.menuBar().addMenu("T&ransport")
         menu.addActions(list(self.transport_bar.actions_by_name.values()))
         menu.addSeparator()
@@ -149,8 +165,13 @@ class MainWindow(TransportControl, QMainWindow):
         menu.addAction(self.midi_out_action)
         menu = self.menuBar().addMenu("&View")
         menu.addAction(self._action("Fit Song", "Ctrl+0", self.editor.fit, "fit"))
+        menu.addAction(self.editor.chords.actions_by_name["show"])
         if self.generate_dock is not None:
             menu.addAction(self.generate_dock.toggleViewAction())
+        menu.addAction(self.versions_dock.toggleViewAction())
+        from .training_window import install_training
+        install_training(self)  # Tools > Train a Genre (ui/training_window.py)
+        self._build_help_menu()
 
     def _wire(self) -> None:
         doc, tr, player = self.doc, self.transport, self.player
@@ -179,6 +200,10 @@ class MainWindow(TransportControl, QMainWindow):
         doc.reset.connect(lambda: self.live.set_channel(self._channel()))
         self.sound.ready.connect(self._sound_ready)
         self.files.opened.connect(lambda _p: self._update_title())
+        lane = self.editor.chords
+        lane.interactive = self.interactive
+        lane.generated = lambda: set(self.versions.generated_tracks())  # never read those
+        lane.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.jobs.failed.connect(lambda _id, msg: self.show_error(msg))
 
     # --- tracks ----------------------------------------------------------------------
@@ -209,14 +234,6 @@ class MainWindow(TransportControl, QMainWindow):
         self.setWindowTitle(f"{name}[*]")  # Qt shows '*' in place of [*] when modified
         self.setWindowModified(self.doc.is_modified)
 
-    def confirm_discard(self) -> bool:
-        if not self.doc.is_modified or not self.interactive:
-            return True
-        answer = QMessageBox.question(self, "Unsaved changes",
-                                      "Discard the changes to the current song?",
-                                      QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
-
     def show_error(self, message: str) -> None:
         self.last_error = message
         self.statusBar().showMessage(message, 8000)
@@ -239,6 +256,9 @@ class MainWindow(TransportControl, QMainWindow):
         self.transport.set_switch("count_in", self.settings.get("transport/count_in"))
         self.editor.set_snap(self.settings.get("roll/snap"))
         self.editor.snap_box.currentTextChanged.connect(lambda s: self.settings.set("roll/snap", s))
+        self.editor.chords.set_shown(self.settings.get("roll/chords"))
+        self.editor.chords.actions_by_name["show"].toggled.connect(
+            lambda on: self.settings.set("roll/chords", on))
 
     def closeEvent(self, event) -> None:
         if not self.confirm_discard():
@@ -255,6 +275,8 @@ class MainWindow(TransportControl, QMainWindow):
             self.player.sink.target.close()
         self.jobs.cancel()
         self.jobs.wait(2000)
+        if getattr(self, "training_window", None) is not None:
+            self.training_window.shutdown()  # a run saves its checkpoint: resumable next time
         self.sound.close()
         self.autosave.discard()  # a clean exit leaves nothing to recover
         super().closeEvent(event)
@@ -265,7 +287,7 @@ class MainWindow(TransportControl, QMainWindow):
             self._shown_once = True
             self.editor.roll.setFocus()  # keys edit notes, not the tempo box, from the start
             if self.interactive:
-                QTimer.singleShot(0, lambda: self.autosave.offer(self._ask_recover))
+                QTimer.singleShot(0, lambda: self.autosave.offer(self._ask_recover, self.versions.load))
 
     def _ask_recover(self, found) -> bool:
         answer = QMessageBox.question(

@@ -13,10 +13,10 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from ..music.composition import Note
+from ..music.composition import Note, Track
 from ..music.edit import quantize
 from . import roll_painter as rp
-from .commands import ReplaceNotes
+from .commands import ReplaceNotes, plural
 from .document import Document
 from .roll_gestures import RollGestures
 from .roll_geometry import NoteIndex, Viewport, snap_floor, snap_round, snap_ticks
@@ -36,6 +36,11 @@ class PianoRoll(RollGestures, QWidget):
         self._indexes: dict[int, NoteIndex] = {}
         self._drag: dict | None = None
         self.live_notes = None  # a callable giving the take being recorded, or None
+        # A version shown from the Versions list: its tracks drawn over the song (not
+        # part of it, so never edited) and the song's tracks it replaces drawn faintly.
+        self.overlay: list[Track] = []
+        self.hidden: set[int] = set()
+        self._overlay_indexes: list[NoteIndex] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -78,6 +83,12 @@ class PianoRoll(RollGestures, QWidget):
         if track not in self._indexes:
             self._indexes[track] = NoteIndex.build(self.doc.track(track).notes)
         return self._indexes[track]
+
+    def set_overlay(self, tracks: list[Track], hidden: set[int]) -> None:
+        """Show a version: `tracks` over the song, the song's `hidden` tracks faint."""
+        self.overlay, self.hidden = list(tracks), set(hidden)
+        self._overlay_indexes = [NoteIndex.build(t.notes) for t in self.overlay]
+        self.update()
 
     def _forget_all(self) -> None:
         self._indexes.clear()
@@ -125,7 +136,7 @@ class PianoRoll(RollGestures, QWidget):
 
     def delete_selection(self) -> None:
         if self.selection:
-            self._replace(sorted(self.selection), [], f"Delete {len(self.selection)} notes")
+            self._replace(sorted(self.selection), [], f"Delete {plural(len(self.selection), 'note')}")
 
     def duplicate_selection(self) -> None:
         if not self.selection:
@@ -135,7 +146,7 @@ class PianoRoll(RollGestures, QWidget):
         step = self.snap_step()
         shift = -(-span // step) * step  # round the span up to the grid
         self._replace([], [n.moved(start=n.start + shift) for n in sorted(self.selection)],
-                      f"Duplicate {len(self.selection)} notes")
+                      f"Duplicate {plural(len(self.selection), 'note')}")
 
     def quantize_selection(self) -> None:
         """Snap starts (and ends) of the selection, or of the whole track, to the grid."""
@@ -144,7 +155,7 @@ class PianoRoll(RollGestures, QWidget):
         notes = sorted(self.selection) or sorted(self.doc.track(self.doc.current_track).notes)
         snapped = quantize(notes, self.doc.comp.ppq, self.snap.lower(), ends=True)
         if snapped != notes:
-            self._replace(notes, snapped, f"Quantize {len(notes)} notes to {self.snap}")
+            self._replace(notes, snapped, f"Quantize {plural(len(notes), 'note')} to {self.snap}")
 
     def transpose_selection(self, semitones: int) -> None:
         notes = sorted(self.selection)
@@ -165,15 +176,19 @@ class PianoRoll(RollGestures, QWidget):
         for i in range(len(comp.tracks)):
             if i != current:
                 color = QColor(self.doc.track_color(i))
-                color.setAlpha(70 if comp.tracks[i].mute else 130)
+                color.setAlpha(30 if i in self.hidden else 70 if comp.tracks[i].mute else 130)
                 index = self.index(i)
                 if rp.many_in_view(index, view, rect):
                     rp.paint_notes_raster(p, view, rect, index, color)
                 else:
                     rp.paint_notes(p, view, rect, rp.visible_notes(index, view, rect), color,
                                    outline=False)
+        if current not in self.hidden:
+            self._paint_overlay(p, rect)
         if current >= 0:
             color = QColor(self.doc.track_color(current))
+            if current in self.hidden:
+                color.setAlpha(60)
             index = self.index(current)
             moving = self._drag is not None and self._drag["mode"] in ("move", "resize")
             if rp.many_in_view(index, view, rect) and not moving:
@@ -184,11 +199,32 @@ class PianoRoll(RollGestures, QWidget):
                     shown = [n for n in shown if n not in self.selection]
                 rp.paint_notes(p, view, rect, shown, color, outline=True, velocity_shade=True)
             self._paint_selection(p, color, moving)
+        if current in self.hidden:  # a take of the current track: drawn over it
+            self._paint_overlay(p, rect)
         if self.live_notes is not None and current >= 0:
             take = [n for n in self.live_notes() if n.end > view.tick(rect.left())]
             rp.paint_notes(p, view, rect, take, QColor("#ff8a65"), outline=True)
         loop = (self.transport.loop_start, self.transport.loop_end) if self.transport.has_loop else None
         rp.paint_loop_and_playhead(p, view, rect, loop, self.transport.position)
+
+    def overlay_color(self, k: int) -> QColor:
+        """A take keeps the colour of the track it replaces; new tracks the palette's next."""
+        if len(self.hidden) == 1 and len(self.overlay) == 1:
+            color = QColor(self.doc.track_color(next(iter(self.hidden))))
+        else:
+            from .document import PALETTE
+            color = QColor(PALETTE[(len(self.doc.comp.tracks) + k) % len(PALETTE)])
+        return color
+
+    def _paint_overlay(self, p: QPainter, rect: QRectF) -> None:
+        for k, index in enumerate(self._overlay_indexes):
+            color = self.overlay_color(k)
+            color.setAlpha(70 if self.overlay[k].mute else 200)
+            if rp.many_in_view(index, self.view, rect):
+                rp.paint_notes_raster(p, self.view, rect, index, color)
+            else:
+                rp.paint_notes(p, self.view, rect, rp.visible_notes(index, self.view, rect),
+                               color, outline=True)
 
     def _paint_selection(self, p: QPainter, color: QColor, moving: bool) -> None:
         drag = self._drag or {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 
 from ..music.composition import Note
+from .commands import plural
 from .roll_geometry import PITCHES
 
 EDGE_PX = 5
@@ -109,10 +110,10 @@ class RollGestures:
         mode = drag["mode"]
         if mode == "move" and (drag["dt"] or drag["dp"]):
             moved = [n.moved(start=n.start + drag["dt"], pitch=n.pitch + drag["dp"]) for n in notes]
-            self._replace(notes, moved, f"Move {len(notes)} notes")
+            self._replace(notes, moved, f"Move {plural(len(notes), 'note')}")
         elif mode == "resize" and drag["dd"]:
             resized = [n.moved(duration=n.duration + drag["dd"]) for n in notes]
-            self._replace(notes, resized, f"Resize {len(notes)} notes")
+            self._replace(notes, resized, f"Resize {plural(len(notes), 'note')}")
         elif mode == "draw":
             note = drag["note"]
             self._replace([], [note.moved(duration=note.duration + drag["dd"])], "Draw note")

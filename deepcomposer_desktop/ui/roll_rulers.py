@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from ..music.keys import PITCH_NAMES
-from .commands import ReplaceNotes
+from .commands import ReplaceNotes, plural
 from .roll_geometry import Viewport
 from .roll_painter import BLACK_KEYS, LOOP_FILL, PLAYHEAD_PEN
 
@@ -183,7 +183,7 @@ class VelocityLane(QWidget):
             if old:
                 new = [n.moved(velocity=drag["velocity"]) for n in old]
                 self.doc.undo_stack.push(ReplaceNotes(self.doc, self.doc.current_track, old, new,
-                                                      f"Velocity of {len(old)} notes"))
+                                                      f"Velocity of {plural(len(old), 'note')}"))
                 if drag["notes"] <= self.roll.selection or len(drag["notes"]) > 1:
                     self.roll.set_selection((self.roll.selection - set(old)) | set(new))
         self.update()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from .commands import plural
+
 PREVIEW_MS = 250  # how long a note sounds when clicked or drawn in the roll
 
 
@@ -30,17 +32,31 @@ class TransportControl:
             self.player.play(self.transport.position)
 
     def toggle_record(self) -> None:
-        if self.transport.recording:
+        """Record into the selected track until stopped (R again, or Space), past the
+        song's end if need be, as GarageBand does; with a loop region, round the loop,
+        each pass a take. Pressed while playing, recording starts where the music is."""
+        tr = self.transport
+        if tr.recording:
             self.player.stop()  # _player_state finishes the take
             return
         if self.doc.current_track < 0:
             self.add_track()
-        bars = 1 if self.transport.count_in else 0
+        playing = self.player.playing
+        start = self.player.position if playing else tr.position
+        bars = 1 if tr.count_in and not playing else 0
+        cycle = None
+        if tr.has_loop:
+            if not tr.loop_start <= start < tr.loop_end:
+                start = tr.loop_start
+            cycle = (tr.loop_start, tr.loop_end)
         self.player.stop()
-        self.recorder.start(self.transport.position, self.player.sink.now() + self.player.start_delay, bars)
-        self.transport.set_switch("recording", True)
+        self.player.play(start, count_in_bars=bars, open_end=True)
+        self.recorder.start(start, self.player.music_start, bars, cycle)
+        tr.set_switch("recording", True)
         self.editor.roll.live_notes = self.recorder.notes_so_far
-        self.player.play(self.transport.position, count_in_bars=bars)
+        self.autosave.follow_recording()  # the take is kept safe as it grows
+        self.statusBar().showMessage("Recording round the loop: each pass is a take" if cycle else
+                                     "Recording: R or Space stops")
 
     def _player_state(self, state: str) -> None:
         self.transport.set_switch("playing", state == "playing")
@@ -49,7 +65,12 @@ class TransportControl:
             count = self.recorder.stop()
             self.transport.set_switch("recording", False)
             why, self._take_ended_by = getattr(self, "_take_ended_by", None), None
-            text = f"Recorded {count} notes"
+            take = self.recorder.last_take
+            takes = take.takes if take is not None else []
+            text = f"Recorded {plural(count, 'note')}"
+            if len(takes) > 1:
+                text = (f"Recorded {plural(len(takes), 'take')}; take {takes[-1][0]} is in the "
+                        "track (Track > Takes to choose another)")
             self.statusBar().showMessage(f"{text}; the take ended: {why}" if why else text,
                                          8000 if why else 4000)
 

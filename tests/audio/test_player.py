@@ -274,3 +274,32 @@ def test_twinkle_plays_through():
     run(player, sink, comp.seconds + 0.5, step=0.03, jitter=0.03)
     assert len(sink.note_ons()) == len(comp.tracks[0].notes)
     assert not sink.hanging()
+
+
+def test_open_ended_play_goes_on_past_the_end_with_clicks_until_stopped():
+    """Recording: an empty song plays on, clicks every beat, until stop()."""
+    comp = Composition(tempos=[Tempo.from_bpm(0, 120.0)], time_signature=(3, 4))
+    player, sink = make(comp)
+    player.metronome = True
+    player.play(0, count_in_bars=1, open_end=True)
+    assert player.music_start == pytest.approx(sink.t + player.start_delay + 1.5)
+    run(player, sink, 1.5 + 40 * 1.5 + 0.1)  # the count-in, then 40 bars of 3/4 at 120 bpm
+    assert player.state is PlayerState.PLAYING
+    assert player.position == pytest.approx(40 * 3 * PPQ, abs=PPQ // 4)
+    clicks = [(at, e) for at, e in sink.note_ons() if e.channel == METRONOME_CHANNEL]
+    assert len(clicks) >= 3 + 40 * 3  # count-in and every beat since, past many chunks
+    gaps = {round(b[0] - a[0], 6) for a, b in zip(clicks, clicks[1:])}
+    assert gaps == {0.5}  # one click a beat, none doubled or missing at a chunk's edge
+    player.stop()
+    assert player.state is PlayerState.STOPPED and player.position == 0
+    player.play()  # plain play of the empty song ends again (after its one bar of clicks)
+    run(player, sink, 2.0)
+    assert player.state is PlayerState.STOPPED
+
+
+def test_open_ended_play_starts_beyond_the_end_where_asked():
+    comp = scale_piece(bars=1)
+    player, sink = make(comp)
+    player.play(8 * PPQ, open_end=True)
+    run(player, sink, 1.0)
+    assert player.state is PlayerState.PLAYING and player.position > 8 * PPQ

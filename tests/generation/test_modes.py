@@ -54,4 +54,26 @@ def test_an_unchanged_take_is_reported_as_no_change():
     model = registry.models("arcnn")[0].id
     result = generate(registry, "arcnn", song, Request(model, seed=1, values={"iterations": 0}))
     assert result.summary == "no change: try a higher creative risk"
-    assert result.tracks[0].name == "Melody (AR-CNN take)"
+    assert result.tracks == []  # not added: it would double the melody
+
+
+def test_a_changed_take_counts_notes_in_words():
+    registry = Registry([SHIPPED_DIR])
+    song = Composition(tracks=[Track("Melody", notes=[Note(i * 480, 60 + i, 480, 90)
+                                                      for i in range(8)])])
+    model = registry.models("arcnn")[0].id
+    result = generate(registry, "arcnn", song, Request(model, seed=1,
+                                                       values={"iterations": 30,
+                                                               "temperature": 3.0}))
+    assert len(result.tracks) == 1 and result.tracks[0].name == "Melody (AR-CNN take)"
+    added = len(set(result.tracks[0].notes) - set(song.tracks[0].notes))
+    removed = len(set(song.tracks[0].notes) - set(result.tracks[0].notes))
+    assert result.summary == (f"+{added} note{'s' * (added != 1)}, "
+                              f"\u2212{removed} note{'s' * (removed != 1)}")
+
+
+def test_parameter_values_read_as_words():
+    threshold = MODES["transformer"].param("threshold")
+    assert threshold.value_text(None) == "auto (k 40 or p 0.9)"
+    assert MODES["transformer"].param("extend_seconds").value_text(20.0) == "20 s"
+    assert MODES["gan"].param("key_lock").value_text(True) == "on"

@@ -160,3 +160,40 @@ def test_hub_stamps_messages_and_ends_the_take_when_a_keyboard_goes(clock, sink)
     assert [t.notes for t in takes] == [(Note(0, 60, 960, 100), Note(480, 67, 960, 100))]
     assert takes[0].ended_by == "unplugged: USB Keyboard"
     assert hub.recorder.state is RecorderState.ARMED
+
+
+def test_cycle_recording_keeps_each_pass_round_the_loop_apart(clock):
+    """A loop of bar 2 (ticks 1920-3840 at 120 bpm: 2 s a pass), started half-way into
+    it; a note held over the loop's end is cut there; the take is the last pass."""
+    comp = comp_120()
+    rec = Recorder(comp, clock=clock, mode=RecordMode.OVERDUB)
+    rec.arm()
+    music = rec.start(2880, at=10.0, cycle=(1920, 3840))  # first pass: 1 s, then 2 s each
+    assert music == 10.0
+
+    def hit(t, pitch, length=0.25):
+        clock.t = music + t
+        rec.feed(on(pitch))
+        clock.t = music + t + length
+        rec.feed(off(pitch))
+
+    hit(0.0, 60)             # pass 1 (the half pass), tick 2880
+    hit(1.0, 62)             # exactly on the wrap: pass 2's first tick, 1920
+    hit(1.5, 64)             # pass 2, tick 2400
+    clock.t = music + 2.75   # pass 2, tick 3600, held over the loop's end
+    rec.feed(on(65))
+    clock.t = music + 3.25
+    rec.feed(off(65))
+    hit(5.5, 67)             # pass 4 (pass 3 left empty), tick 2400
+    assert rec.notes_so_far(now=music + 5.9) == [Note(2400, 67, 240, 100)]  # this pass only
+    take = rec.stop(at=music + 6.0)
+    assert len(take.passes) == 4
+    assert take.passes[0] == (Note(2880, 60, 240, 100),)
+    assert take.passes[1] == (Note(1920, 62, 240, 100), Note(2400, 64, 240, 100),
+                              Note(3600, 65, 240, 100))  # cut at the loop's end
+    assert take.passes[2] == ()
+    assert take.notes == take.passes[3] == (Note(2400, 67, 240, 100),)
+    assert [number for number, _ in take.takes] == [1, 2, 4]
+    assert (take.start_tick, take.end_tick) == (2880, 3840)
+    with pytest.raises(ValueError, match="cycle"):
+        rec.start(0, cycle=(1920, 3840))

@@ -1,6 +1,8 @@
 """AR-CNN and Transformer through the generate panel, on the real network
 architectures exported with seeded, untrained weights (no trained model ships yet):
-each run adds one take track as one undo step and leaves the source track alone."""
+each run makes a version holding a take of the input track, leaves the song and
+its undo stack alone, A/B compares it with the song without an undo step, and
+Keep puts the take's notes into the input track as one undo step."""
 
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def window(qtbot, registry, monkeypatch):
     ("arcnn", {"iterations": 20, "max_add": 20}),
     ("transformer", {"extend_seconds": 4.0, "input_seconds": 4.0}),
 ])
-def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
+def test_mode_makes_a_take_version_kept_in_one_undo_step(window, qtbot, mode, values):
     doc, panel = window.doc, window.generate_panel
     items = panel.mode.model()
     modes = {panel.mode.itemData(i): items.item(i).isEnabled() for i in range(panel.mode.count())}
@@ -69,22 +71,27 @@ def test_mode_adds_a_take_in_one_undo_step(window, qtbot, mode, values):
     with qtbot.waitSignal(window.jobs.finished, timeout=60000, raising=False):
         panel.generate()
     assert failures == []
-    assert doc.undo_stack.count() == before + 1 and len(doc.comp.tracks) == 2
-    take = doc.track(1)
-    assert take.name.startswith("Melody (") and take.notes and take.channel != doc.track(0).channel
+    assert doc.undo_stack.count() == before and len(doc.comp.tracks) == 1
+    (version,) = window.versions.versions
+    take = version.tracks[0]
+    assert version.adds == "take" and take.name.startswith("Melody (") and take.notes
     assert sorted(doc.track(0).notes) == melody
     if mode == "transformer":  # the continuation comes after the melody, which it keeps
         assert max(n.end for n in take.notes) > max(n.end for n in melody)
-    panel.ab_button.click()  # B: the take alone
-    assert doc.track(0).mute and not doc.track(1).mute
-    panel.ab_button.click()  # A: the original alone
-    assert not doc.track(0).mute and doc.track(1).mute
+    # shown: the player plays the melody's track with the take's notes, nothing doubled
+    played = window.player._comp
+    assert len(played.tracks) == 1 and sorted(played.tracks[0].notes) == sorted(take.notes)
+    ab = window.versions_panel.ab_button
+    ab.click()  # A: the song
+    assert window.player._comp is doc.comp and window.versions.shown == 0
+    ab.click()  # B: the take again
+    assert sorted(window.player._comp.tracks[0].notes) == sorted(take.notes)
+    assert doc.undo_stack.count() == before  # A/B is no undo step
+    window.versions_panel.keep_button.click()
+    assert doc.undo_stack.count() == before + 1 and len(doc.comp.tracks) == 1
+    assert sorted(doc.track(0).notes) == sorted(take.notes)
     doc.undo_stack.undo()
-    doc.undo_stack.undo()
-    doc.undo_stack.undo()
-    assert len(doc.comp.tracks) == 1
-    panel.ab_button.click()  # the take is gone: nothing to compare
-    assert not panel.ab_button.isEnabled() and not doc.track(0).mute
+    assert sorted(doc.track(0).notes) == melody
 
 
 def test_regenerate_selection_changes_only_the_loop_region(window, qtbot):
@@ -96,7 +103,7 @@ def test_regenerate_selection_changes_only_the_loop_region(window, qtbot):
     panel.region.setChecked(True)
     with qtbot.waitSignal(window.jobs.finished, timeout=60000):
         panel.generate()
-    melody, take = doc.track(0).notes, doc.track(1).notes
+    melody, take = doc.track(0).notes, window.versions.versions[-1].tracks[0].notes
     outside = [n for n in melody if n.end <= 2 * bar or n.start >= 4 * bar]
     assert outside and all(n in take for n in outside)
     assert all(n in melody for n in take if n.end <= 2 * bar or n.start >= 4 * bar)
@@ -105,7 +112,7 @@ def test_regenerate_selection_changes_only_the_loop_region(window, qtbot):
 
 def test_installed_arcnn_and_transformer_models_through_the_panel(qtbot, artifacts):
     """The shipped AR-CNN enhances "twinkle" and the shipped Transformer continues it,
-    each one take track and one undo step (skipped until both ship)."""
+    each a version of the melody, kept in one undo step each (skipped until both ship)."""
     installed = {e.card.mode: e.id for e in Registry().entries() if e.ok}
     if not {"arcnn", "transformer"} <= set(installed):
         pytest.skip("no trained AR-CNN and Transformer models installed in models/")
@@ -127,12 +134,14 @@ def test_installed_arcnn_and_transformer_models_through_the_panel(qtbot, artifac
         before = doc.undo_stack.count()
         with qtbot.waitSignal(win.jobs.finished, timeout=60000):
             panel.generate()
-        assert doc.undo_stack.count() == before + 1
-    assert len(doc.comp.tracks) == 3 and sorted(doc.track(0).notes) == melody
-    enhanced, continued = doc.track(1), doc.track(2)
+        assert doc.undo_stack.count() == before
+    assert len(doc.comp.tracks) == 1 and sorted(doc.track(0).notes) == melody
+    enhanced, continued = (v.tracks[0] for v in win.versions.versions)
     assert "AR-CNN" in enhanced.name and sorted(enhanced.notes) != melody
     end = max(n.end for n in melody)
     assert doc.comp.seconds_at(max(n.end for n in continued.notes)) - doc.comp.seconds_at(end) > 10
+    assert win.versions.keep() and len(doc.comp.tracks) == 1  # the melody goes on
+    assert doc.comp.seconds_at(doc.track(0).end) - doc.comp.seconds_at(end) > 10
     win.editor.fit()
     win.grab().save(str(artifacts / "main_window_arcnn_transformer.png"))
 
@@ -153,7 +162,7 @@ def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(
         expected = card.gan.key_lock
         assert panel.params.values()["key_lock"] is expected, model_id
         assert panel.params.values()["candidates"] == card.gan.candidates, model_id
-        text = panel.card.text()
+        text = panel.details.text()
         assert f"Draws {card.gan.candidates} candidate" in text
         assert "triad baseline" in text and ("off, with a soft pull" in text) is not expected
         defaults.add(expected)
@@ -172,4 +181,6 @@ def test_gan_key_lock_follows_each_shipped_card_and_candidates_reach_the_runner(
     monkeypatch.setattr(gan_module, "accompany_roll", spy)
     with qtbot.waitSignal(win.jobs.finished, timeout=60000):
         panel.generate()
-    assert seen == [4] and len(win.doc.comp.tracks) == 4
+    assert seen == [4] and len(win.doc.comp.tracks) == 1
+    assert len(win.versions.versions[-1].tracks) == 3
+    assert win.versions.versions[-1].params["candidates"] == 4

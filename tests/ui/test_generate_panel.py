@@ -1,5 +1,6 @@
-"""The generate panel end to end: open "twinkle", GAN-generate, delete a note, undo,
-export MIDI; the file holds the melody plus 3 accompaniment tracks with programs.
+"""The generate panel end to end: open "twinkle", GAN-generate (a version), keep it,
+delete a note, undo, export MIDI; the file holds the melody plus 3 accompaniment
+tracks with programs.
 
 No trained model ships in the repository yet, so the fixture exports the real GAN
 generator architecture with seeded, untrained weights and a card the registry
@@ -66,7 +67,13 @@ def test_modes_without_models_are_disabled_and_params_have_tooltips(window):
     assert enabled["gan"] is True
     assert enabled["arcnn"] is False and enabled["transformer"] is False  # no models installed
     assert panel.model.currentData() == "gan-test-chorales"
-    assert "Genre: chorales" in panel.card.text() and "Strings (48)" in panel.card.text()
+    # plain words, instruments numbered as the instrument list numbers them
+    assert "Chorales: accompaniment" in panel.card.text()
+    assert "Strings (49 String Ensemble 1)" in panel.card.text()
+    # the numbers sit behind Details
+    assert not panel.details.isVisibleTo(panel)
+    panel.details_button.click()
+    assert panel.details.isVisibleTo(panel) and "Genre: chorales" in panel.details.text()
     for mode, spec in MODES.items():
         panel.params.build(mode)
         for p in spec.params:
@@ -82,7 +89,10 @@ def test_generate_delete_undo_export(window, qtbot, tmp_path, artifacts):
     before = doc.undo_stack.count()
     with qtbot.waitSignal(window.jobs.finished, timeout=20000):
         QTest.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
-    assert doc.undo_stack.count() == before + 1  # the whole generation is one step
+    assert doc.undo_stack.count() == before and len(doc.comp.tracks) == 1  # a version, shown
+    assert panel.status.text().startswith("v1: +3 tracks, ")
+    QTest.mouseClick(window.versions_panel.keep_button, Qt.MouseButton.LeftButton)
+    assert doc.undo_stack.count() == before + 1  # keeping the whole version is one step
     assert len(doc.comp.tracks) == 4
     assert [t.program for t in doc.comp.tracks[1:]] == [48, 19, 32]
     assert all(t.notes for t in doc.comp.tracks[1:])
@@ -106,21 +116,24 @@ def test_generate_delete_undo_export(window, qtbot, tmp_path, artifacts):
     assert sorted(back.tracks[0].notes) == melody
     assert [t.program for t in back.tracks[1:4]] == [48, 19, 32]
 
-    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the generation
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the Keep
     assert len(doc.comp.tracks) == 1
 
 
 def test_same_seed_same_result_and_cancel(window, qtbot):
     doc, panel = window.doc, window.generate_panel
     panel.seed.setValue(3)
+    panel.seed_lock.setChecked(True)  # locked: every Generate uses seed 3
+    for _ in range(2):
+        with qtbot.waitSignal(window.jobs.finished, timeout=20000):
+            panel.generate()
+    first, second = window.versions.versions
+    assert first.seed == second.seed == 3
+    assert [sorted(t.notes) for t in first.tracks] == [sorted(t.notes) for t in second.tracks]
+    panel.seed_lock.setChecked(False)  # unlocked: each Generate draws a new seed
     with qtbot.waitSignal(window.jobs.finished, timeout=20000):
         panel.generate()
-    first = [sorted(t.notes) for t in doc.comp.tracks[1:]]
-    doc.undo_stack.undo()
-    with qtbot.waitSignal(window.jobs.finished, timeout=20000):
-        panel.generate()
-    assert [sorted(t.notes) for t in doc.comp.tracks[1:]] == first
-    doc.undo_stack.undo()
+    assert window.versions.versions[-1].seed != 3 and panel.seed.value() != 3
     with qtbot.waitSignal(window.jobs.cancelled, timeout=20000):
         panel.generate()
         panel.cancel()
@@ -144,6 +157,7 @@ def test_with_an_installed_genre_model_if_there_is_one(qtbot, tmp_path, artifact
     panel.seed.setValue(7)
     with qtbot.waitSignal(win.jobs.finished, timeout=60000):
         panel.generate()
+    assert win.versions.keep()
     assert len(win.doc.comp.tracks) >= 4
     win.doc.set_current_track(0)
     win.editor.fit()
