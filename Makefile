@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench models setup setup-test system system-test clean lint
+.PHONY: run test bench eval models package setup setup-test system system-test clean lint
 
 run: setup
 	$(BIN)/deepcomposer $(ARGS)
@@ -27,7 +27,18 @@ lint: setup-test
 bench: setup-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks $(ARGS)
 
-# Reproduces every shipped model (hours on a 2-core CPU; see README "Models").
+# Every shipped model on the user-melody benchmark (resources/benchmark) and chord
+# detection against human chords: prints the tables, writes docs/EVAL.md and docs/EVAL.json.
+eval: setup-test
+	$(BIN)/python -m deepcomposer_desktop.training.user_eval $(ARGS)
+
+# The Linux bundle and tarball in dist/ (packaging/build_linux.py, PyInstaller), built and
+# then started headless from the unpacked tarball by the slow test, which prints the sizes.
+package: setup-test
+	$(BIN)/python -m pip install -q "pyinstaller>=6.10"
+	QT_QPA_PLATFORM=offscreen nice -n 10 $(BIN)/python -m pytest -m slow -s -p no:cacheprovider tests/packaging $(PYTEST_ARGS)
+
+# Reproduces every shipped model (hours on a 2-core CPU; see docs/MODELS.md).
 models: setup-test
 	$(BIN)/python -m deepcomposer_desktop.training.reproduce $(ARGS)
 

@@ -380,7 +380,8 @@ def generate_accompaniment(composition: Composition, model: GanModel, seed: int 
         rolls = model.decode(raw, melody, steps_per_bar)
     else:
         grain = model.min_steps if steps_per_bar % model.min_steps == 0 else 1
-        steady = model.with_decoding(change_penalty=max(model.change_penalty, harmony.STEADY),
+        steady = model.with_decoding(change_penalty=max(model.change_penalty,
+                                                         model.follow_change_penalty),
                                      min_steps=1 if grain > 1 else model.min_steps)
         floor = harmony.LOWEST_BASS - (model.lowest - shift)
         rolls = fill_silent_bars(

@@ -35,7 +35,6 @@ BASS_NOTE_BONUS = 0.4  # the chord's bass note in the lowest voice at a beat
 CHORD_TONE_BONUS = 0.5  # a chord tone on a beat, over resting
 OUT_OF_KEY_PULL = 0.25  # a tone outside the key and the chord, when the key lock is off
 LOWEST_BASS = 28  # E1, the lowest string of a double bass: no voice goes below it
-STEADY = 0.4  # the least cost of a change of pitch in a line that follows chords
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ _LETTER = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _SYMBOL = re.compile(r"^\s*([A-Ga-g])([#b♯♭]*)([^/\s]*)(?:/([A-Ga-g])([#b♯♭]*))?\s*$")
 # Major keys written with flats (and their relative minors).
 _FLAT_MAJORS = {5, 10, 3, 8, 1, 6}
+_SHARP_MAJORS = {4, 11}  # E and B major (F#/Gb counts as flat above)
+_MIXED = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 
 
 def _pc(letter: str, accidentals: str) -> int:
@@ -83,7 +85,7 @@ class Chord:
 
     def symbol(self, key: Key | None = None) -> str:
         """The symbol, spelt with flats in flat keys: 'Bb', 'D/F#', 'Am7'."""
-        names = _FLATS if key is not None and _flat_key(key) else _SHARPS
+        names = _names(key)
         text = names[self.root] + self.quality
         return text + (f"/{names[self.bass]}" if self.bass is not None else "")
 
@@ -92,9 +94,15 @@ class Chord:
                      None if self.bass is None else (self.bass + semitones) % 12)
 
 
-def _flat_key(key: Key) -> bool:
+def _names(key: Key | None) -> list[str]:
+    """Flats in flat keys, sharps in keys of four sharps or more, and elsewhere the
+    spelling lead sheets use (C# and F#, but Eb, Ab and Bb)."""
+    if key is None:
+        return _MIXED
     major_tonic = key.tonic if key.mode == "major" else (key.tonic + 3) % 12
-    return major_tonic in _FLAT_MAJORS
+    if major_tonic in _FLAT_MAJORS:
+        return _FLATS
+    return _SHARPS if major_tonic in _SHARP_MAJORS else _MIXED
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -139,20 +147,45 @@ def format_progression(chords: list[ChordChange], ticks_per_bar: int, bars: int,
 
 # --- detection ----------------------------------------------------------------------
 
+# The detection's constants. Tuned on half of the human-harmonised melodies of
+# resources/benchmark/leadsheets.json (python -m deepcomposer_desktop.training.chord_tuning);
+# `make eval` reports the agreement on the other half.
+# Candidates as (semitones above the tonic, quality, prior: how readily one reaches for it).
+MAJOR_CANDIDATES = ((0, "", 1.0), (7, "", 0.9), (5, "", 0.85), (9, "m", 0.5), (2, "m", 0.45),
+                    (4, "m", 0.2), (11, "dim", 0.0), (7, "7", 0.7), (2, "7", 0.1), (4, "7", 0.05),
+                    (5, "m", 0.05), (10, "", 0.05), (2, "m7", 0.25), (9, "m7", 0.1), (0, "maj7", 0.0))
+MINOR_CANDIDATES = ((0, "m", 1.0), (7, "", 0.85), (5, "m", 0.8), (8, "", 0.45), (3, "", 0.45),
+                    (10, "", 0.4), (7, "7", 0.7), (2, "dim", 0.1), (7, "m", 0.25), (5, "", 0.05),
+                    (0, "", 0.0), (2, "m7b5", 0.1), (11, "dim7", 0.0))
+FIT_ON_BEAT = 1.5  # weight a beat of a melody note begun on a beat (or held into the segment)
+FIT_OFF_BEAT = 0.6  # ... of one begun between beats
+FIT_SEGMENT_START = 1.5  # extra weight of the note sounding at the segment's start
+FIT_OTHER_TONE = 0.4  # credit of a chord tone beyond the triad (a seventh, a slash bass)
+FIT_OUTSIDE_ON_BEAT = 1.2  # cost of a tone outside the chord, begun on a beat
+FIT_OUTSIDE_OFF_BEAT = 0.4  # ... begun between beats
+PRIOR_WEIGHT = 0.8  # how much the candidates' priors count against the melody's fit
+START_ON_TONIC = 0.4  # songs mostly begin on the tonic
+END_ON_TONIC = 1.0  # and end on it (the cadence)
+DOMINANT_BEFORE_END = 0.3
+CHANGE_AT_BAR = 0.25  # the cost of a chord change at a bar line
+CHANGE_MID_BAR = 0.9  # ... in the middle of a bar
+DOMINANT_TO_TONIC = 0.2  # V -> I, a familiar step
+PREDOMINANT_TO_DOMINANT = 0.1  # IV/ii -> V
+
+
 def _candidates(key: Key) -> list[tuple[Chord, float]]:
     """The chords a musician reaches for in `key`, with how readily (a prior): the
     primary triads first, then the other diatonic ones, the dominant seventh, the
     secondary dominants of V and vi, and the common borrowed chords."""
     t = key.tonic
-    if key.mode == "major":
-        table = [(0, "", 1.0), (7, "", 0.9), (5, "", 0.85), (9, "m", 0.5), (2, "m", 0.45),
-                 (4, "m", 0.2), (11, "dim", 0.0), (7, "7", 0.7), (2, "7", 0.1), (4, "7", 0.05),
-                 (5, "m", 0.05), (10, "", 0.05), (2, "m7", 0.25), (9, "m7", 0.1), (0, "maj7", 0.0)]
-    else:
-        table = [(0, "m", 1.0), (7, "", 0.85), (5, "m", 0.8), (8, "", 0.45), (3, "", 0.45),
-                 (10, "", 0.4), (7, "7", 0.7), (2, "dim", 0.1), (7, "m", 0.25), (5, "", 0.05),
-                 (0, "", 0.0), (2, "m7b5", 0.1), (11, "dim7", 0.0)]
+    table = MAJOR_CANDIDATES if key.mode == "major" else MINOR_CANDIDATES
     return [(Chord((t + r) % 12, q), w) for r, q, w in table]
+
+
+def suggestions(key: Key) -> list[Chord]:
+    """The chords to offer for `key`, most usual first: its diatonic chords, the
+    dominant seventh, secondary dominants and the common borrowed ones."""
+    return [c for c, _ in sorted(_candidates(key), key=lambda cw: -cw[1])]
 
 
 def _segments(comp_ts: tuple[int, int], ticks_per_bar: int, bars: int) -> list[tuple[int, int]]:
@@ -187,14 +220,15 @@ def _fit(notes, seg: tuple[int, int], beat: int, chord: Chord) -> float:
             continue
         length = (b - a) / beat
         on_beat = (n.start - start) % beat == 0 or n.start < start
-        weight = length * (1.5 if on_beat else 0.6) + (1.5 if a == start else 0.0)
+        weight = (length * (FIT_ON_BEAT if on_beat else FIT_OFF_BEAT)
+                  + (FIT_SEGMENT_START if a == start else 0.0))
         pc = n.pitch % 12
         if pc in triad:
             score += weight
         elif pc in tones:
-            score += 0.4 * weight
+            score += FIT_OTHER_TONE * weight
         else:
-            score -= weight * (1.2 if on_beat else 0.4)
+            score -= weight * (FIT_OUTSIDE_ON_BEAT if on_beat else FIT_OUTSIDE_OFF_BEAT)
     return score / max(1.0, (end - start) / beat)
 
 
@@ -222,24 +256,39 @@ def detect_chords(notes, ticks_per_bar: int, ticks_per_beat: int,
     prior = np.array([w for _, w in cands])
     tonic_i, dominant = 0, {i for i, c in enumerate(chords) if c.root == (key.tonic + 7) % 12}
     subdominant = {i for i, c in enumerate(chords) if c.root in ((key.tonic + 5) % 12, (key.tonic + 2) % 12)}
-    fits = np.array([[_fit(notes, seg, ticks_per_beat, c) for c in chords] for seg in segs])
-    emit = fits + 0.8 * prior[None, :]
-    emit[0, tonic_i] += 0.4  # songs mostly begin on the tonic
-    emit[-1, tonic_i] += 1.0  # and end on it (the cadence)
+    # The notes sounding in each segment, by one sweep over both (segments and notes are
+    # sorted): a song of any length, even one with a note held throughout, stays fast.
+    sounding: list = []
+    upcoming = iter(notes)
+    pending = next(upcoming, None)
+
+    def seg_fits(seg):  # an empty segment fits every chord alike
+        nonlocal pending
+        while pending is not None and pending.start < seg[1]:
+            sounding.append(pending)
+            pending = next(upcoming, None)
+        sounding[:] = [n for n in sounding if n.end > seg[0]]
+        if not sounding:
+            return [0.0] * len(chords)
+        return [_fit(sounding, seg, ticks_per_beat, c) for c in chords]
+    fits = np.array([seg_fits(seg) for seg in segs])
+    emit = fits + PRIOR_WEIGHT * prior[None, :]
+    emit[0, tonic_i] += START_ON_TONIC  # songs mostly begin on the tonic
+    emit[-1, tonic_i] += END_ON_TONIC  # and end on it (the cadence)
     for i in dominant:
         if len(segs) > 1:
-            emit[-2, i] += 0.3
+            emit[-2, i] += DOMINANT_BEFORE_END
     n = len(chords)
     best, back = emit[0].copy(), np.zeros((len(segs), n), dtype=np.int64)
     for s in range(1, len(segs)):
         mid_bar = segs[s][0] % ticks_per_bar != 0
-        change = np.full((n, n), -(0.9 if mid_bar else 0.25))
+        change = np.full((n, n), -(CHANGE_MID_BAR if mid_bar else CHANGE_AT_BAR))
         np.fill_diagonal(change, 0.0)
         for d in dominant:
-            change[d, tonic_i] += 0.2  # V -> I
+            change[d, tonic_i] += DOMINANT_TO_TONIC  # V -> I
         for sd in subdominant:
             for d in dominant:
-                change[sd, d] += 0.1  # IV/ii -> V
+                change[sd, d] += PREDOMINANT_TO_DOMINANT  # IV/ii -> V
         total = best[:, None] + change
         back[s] = total.argmax(axis=0)
         best = total.max(axis=0) + emit[s]

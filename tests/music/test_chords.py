@@ -26,7 +26,9 @@ def test_symbols_parse_to_their_tones(text, root, quality, bass, tones):
 
 
 def test_spelling_follows_the_key_and_bad_symbols_are_refused():
-    assert Chord.parse("A#").symbol(Key(5)) == "Bb" and Chord.parse("Bb").symbol(Key(7)) == "A#"
+    assert Chord.parse("A#").symbol(Key(5)) == "Bb" and Chord.parse("A#").symbol(Key(7)) == "Bb"
+    assert Chord.parse("Bb").symbol(Key(4)) == "A#" and Chord.parse("Bb").symbol(Key(0)) == "Bb"
+    assert Chord.parse("D/F#").symbol(Key(0)) == "D/F#"
     for bad in ("H", "Cx", "", "C/H", "Am7/"):
         with pytest.raises(ValueError):
             Chord.parse(bad)
