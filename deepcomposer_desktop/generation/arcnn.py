@@ -54,6 +54,10 @@ class EnhanceParams:
         spec.values({p.name: getattr(self, p.name) for p in spec.params})
 
 
+REGISTER = 3  # semitones new notes may go beyond the melody's range by default
+KEY_BIAS = 3.0  # score taken from a note outside the key when the key lock is off
+
+
 class ArcnnRunner:
     """The scoring network: an onnxruntime session mapping roll -> scores, on the
     card's grid."""
@@ -101,15 +105,17 @@ def enhance(comp: Composition, runner: ArcnnRunner, params: EnhanceParams,
         s0, s1 = grid.step_of(params.region[0]), grid.step_of(params.region[1])
         region[:] = False
         region[max(s0, 0):max(s1, 0)] = True
-    if params.pitch_region is not None:
-        lo, hi = params.pitch_region
-        pitches = np.arange(runner.n_pitches) + runner.lowest
-        region &= ((pitches >= lo) & (pitches <= hi))[None, :]
-    pitch_ok = None
-    if params.key_lock:
-        key = params.key or comp.key or detect_key([n.pitch for n in track.notes],
-                                                  [n.duration for n in track.notes])
-        pitch_ok = key.scale_mask()[runner.lowest:runner.lowest + runner.n_pitches]
+    # New notes stay in the melody's register unless the user gives a pitch region.
+    lo, hi = params.pitch_region or (min((n.pitch for n in inside), default=60) - REGISTER,
+                                     max((n.pitch for n in inside), default=72) + REGISTER)
+    pitches = np.arange(runner.n_pitches) + runner.lowest
+    region &= ((pitches >= lo) & (pitches <= hi))[None, :]
+    key = params.key or comp.key or detect_key([n.pitch for n in track.notes],
+                                              [n.duration for n in track.notes])
+    in_key = key.scale_mask()[runner.lowest:runner.lowest + runner.n_pitches]
+    pitch_ok = in_key if params.key_lock else None
+    bias = np.where(in_key, 0.0, -KEY_BIAS)  # without the lock, a pull towards the key
+    single = not (original.sum(axis=1) > 1).any()  # a melody of one line stays one
 
     rng = np.random.default_rng(params.seed)
     max_remove = int(np.floor(original.sum() * params.max_remove_percent / 100.0))
@@ -130,6 +136,7 @@ def enhance(comp: Composition, runner: ArcnnRunner, params: EnhanceParams,
             current[w0:w0 + runner.steps], runner.score, share, temperature=params.temperature,
             max_add=params.max_add - added, max_remove=max_remove - removed,
             region=(region & own)[w0:w0 + runner.steps], pitch_ok=pitch_ok, rng=rng,
+            once=True, bias=bias, single_line=single,
             progress=part(progress, done / params.iterations, (done + share) / params.iterations))
         current[w0:w0 + runner.steps] = sub
         done += share

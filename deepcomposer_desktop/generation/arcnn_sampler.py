@@ -59,12 +59,19 @@ def allowed_flips(roll: np.ndarray, original: np.ndarray, max_add: int, max_remo
 def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature: float = 1.0,
            max_add: int = 500, max_remove_percent: float = 100.0, max_remove: int | None = None,
            region: np.ndarray | None = None, pitch_ok: np.ndarray | None = None,
-           rng: np.random.Generator | None = None,
+           rng: np.random.Generator | None = None, once: bool = False,
+           bias: np.ndarray | None = None, single_line: bool = False,
            progress: Progress = None) -> tuple[np.ndarray, SampleStats]:
     """Run `iterations` flips on a copy of `roll`; returns (new roll, stats).
 
     `max_remove` (cells) overrides `max_remove_percent` when a caller shares one
-    budget between windows. `progress(fraction)` is called every iteration.
+    budget between windows. `once`: a cell flips at most once, so every iteration
+    is a change the result keeps (the network otherwise often takes back what it
+    just did, and a complete melody comes out as it went in). `bias` (pitches,) is
+    added to the scores of cells switching on (e.g. a pull towards the key).
+    `single_line`: a cell switches on only at a step where nothing sounds, so a
+    melody stays a melody (to change a pitch, the old cell goes first).
+    `progress(fraction)` is called every iteration.
     """
     if temperature <= 0:
         raise ValueError("temperature must be positive")
@@ -75,12 +82,19 @@ def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature:
     rng = rng or np.random.default_rng()
     stats = SampleStats()
     added = removed = 0
+    flipped = np.zeros_like(original)
     for i in range(iterations):
         allowed = allowed_flips(current, original, max_add, max_remove, region, pitch_ok,
                                 added, removed)
+        if once:
+            allowed &= ~flipped
+        if single_line:
+            allowed &= current | ~current.any(axis=1, keepdims=True)
         if not allowed.any():
             break
         scores = np.asarray(score_fn(current.astype(np.float32)), dtype=np.float64)
+        if bias is not None:
+            scores = scores + np.where(current, 0.0, bias[None, :])
         logits = np.where(allowed, scores / temperature, -np.inf)
         logits -= logits.max()
         p = np.exp(logits)
@@ -94,6 +108,7 @@ def sample(roll: np.ndarray, score_fn: ScoreFn, iterations: int, *, temperature:
             added += int(not original[s, q])
             removed -= int(original[s, q])
         current[s, q] = not current[s, q]
+        flipped[s, q] = True
         stats.iterations = i + 1
         report(progress, (i + 1) / iterations)
     stats.added, stats.removed = added, removed

@@ -76,7 +76,7 @@ def note_on_mask(pitch_ok: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _shift_tokens(seconds: float) -> list[int]:
+def shift_tokens(seconds: float) -> list[int]:
     steps = int(round(seconds / SHIFT_SECONDS))
     out = []
     while steps > 0:
@@ -103,7 +103,7 @@ def encode(notes: list[TimedNote], *, start: bool = True) -> list[int]:
     now, velocity_bin, sounding = 0, -1, {}
     for step, is_on, pitch, velocity in events:
         if step > now:
-            tokens += _shift_tokens((step - now) * SHIFT_SECONDS)
+            tokens += shift_tokens((step - now) * SHIFT_SECONDS)
             now = step
         if is_on:
             b = velocity_to_bin(velocity)

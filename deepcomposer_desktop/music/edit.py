@@ -120,3 +120,24 @@ def merge(base: Composition, other: Composition, *, at_tick: int = 0) -> Composi
                 new.channel = out.free_channel()
             out.tracks.append(new)
     return out
+
+
+def resolve_overlaps(notes: list[Note]) -> list[Note]:
+    """Notes of one pitch that overlap, resolved as a DAW plays them: a note ends
+    where the next note of its pitch begins (MIDI cannot say otherwise, and a
+    notation program's export often has a note-on while the pitch still sounds);
+    a note that starts with another of its pitch is dropped."""
+    out: list[Note] = []
+    last: dict[int, int] = {}  # pitch -> index in out of its latest note
+    for n in sorted(notes):
+        i = last.get(n.pitch)
+        if i is not None and out[i].end > n.start:
+            if out[i].start == n.start:
+                if n.end > out[i].end:
+                    out[i] = n
+                continue
+            out[i] = out[i].moved(duration=n.start - out[i].start)
+        last[n.pitch] = len(out)
+        out.append(n)
+    return sorted(out)
+

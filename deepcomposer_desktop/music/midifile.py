@@ -20,11 +20,13 @@ from pathlib import Path
 
 import mido
 
-from ..errors import InvalidMidiError
-from ..fileio import atomic_write_bytes
+from ..errors import InvalidInputError, InvalidMidiError
+from ..fileio import atomic_write_bytes, read_limited
 from .composition import DRUM_CHANNEL, Composition, Note, Tempo, Track
 from .chords import Chord, ChordChange
+from .edit import resolve_overlaps
 from .keys import Key
+from .limits import check_song
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_EVENTS = 1_000_000
@@ -124,19 +126,21 @@ def read_midi_bytes(data: bytes, title: str = "Untitled") -> Composition:
         raise
     except Exception as exc:  # mido raises many kinds; the user needs one
         raise InvalidMidiError(f"damaged MIDI data ({exc})") from None
-    return _to_composition(mid, title)
+    comp = _to_composition(mid, title)
+    try:  # what the rest of the app relies on: metre, length, ticks (music/limits.py)
+        check_song(comp)
+    except InvalidInputError as exc:
+        raise InvalidMidiError(str(exc)) from None
+    return comp
 
 
 def read_midi(path: str | os.PathLike) -> Composition:
     """Import a MIDI file. Raises InvalidMidiError for anything unreadable."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InvalidMidiError(f"{path.name} is {size / 2**20:.0f} MB; the limit is 50 MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidMidiError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:  # a regular file only (a FIFO would block, /dev/zero never ends), 50 MB at most
+        data = read_limited(path, MAX_BYTES)
+    except InvalidInputError as exc:
+        raise InvalidMidiError(str(exc)) from None
     try:
         return read_midi_bytes(data, title=path.stem)
     except InvalidMidiError as exc:
@@ -160,17 +164,27 @@ def _to_composition(mid: mido.MidiFile, title: str) -> Composition:
     for ti, track in enumerate(mid.tracks):
         tick = 0
         sounding: dict[tuple[int, int], deque] = defaultdict(deque)
+        owed: dict[tuple[int, int], int] = defaultdict(int)  # note-offs of notes ended early
         for msg in track:
             tick += msg.time
             kind = msg.type
             if kind == "note_on" and msg.velocity > 0:
-                sounding[(msg.channel, msg.note)].append((tick, msg.velocity))
+                queue = sounding[(msg.channel, msg.note)]
+                if queue:  # as a DAW plays it: a new note-on ends the note sounding,
+                    start, vel = queue.popleft()  # whose own note-off is then ignored
+                    if tick > start:
+                        groups[(ti, msg.channel)].append(Note(start, msg.note, tick - start, vel))
+                    owed[(msg.channel, msg.note)] += 1
+                queue.append((tick, msg.velocity))
                 g = (ti, msg.channel)
                 if g not in programs:  # the program in force at a group's first note
                     programs[g] = current_program.get(g, channel_program.get(msg.channel, 0))
             elif kind == "note_off" or kind == "note_on":
+                if owed[(msg.channel, msg.note)]:
+                    owed[(msg.channel, msg.note)] -= 1
+                    continue
                 queue = sounding.get((msg.channel, msg.note))
-                if queue:  # first in, first out for overlapping notes of one pitch
+                if queue:
                     start, vel = queue.popleft()
                     groups[(ti, msg.channel)].append(
                         Note(start, msg.note, max(tick - start, 1), vel))
@@ -180,6 +194,8 @@ def _to_composition(mid: mido.MidiFile, title: str) -> Composition:
             elif kind == "control_change" and msg.control in (7, 10):
                 controls[(ti, msg.channel)].setdefault(msg.control, msg.value)
             elif kind == "set_tempo":
+                if msg.tempo == 0:  # no time would pass: every later second is infinite
+                    raise InvalidMidiError(f"track {ti + 1} sets a tempo of 0 at tick {tick}")
                 tempos.setdefault(tick, msg.tempo)
             elif kind == "time_signature" and time_sig is None:
                 den = msg.denominator if msg.denominator & (msg.denominator - 1) == 0 else 4
@@ -263,7 +279,7 @@ def to_midi_file(comp: Composition) -> mido.MidiFile:
         # Offs sort before ons at one tick so a repeated note is not cut by its
         # predecessor's off; ons in start order so FIFO pairing on import matches.
         events = []
-        for i, n in enumerate(sorted(track.notes)):
+        for i, n in enumerate(resolve_overlaps(track.notes)):
             events.append((n.start, 1, i, mido.Message(
                 "note_on", channel=ch, note=n.pitch, velocity=n.velocity)))
             events.append((n.end, 0, i, mido.Message(

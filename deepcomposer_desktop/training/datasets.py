@@ -42,6 +42,8 @@ class Preset:
     max_pieces: int = 400
     suffixes: tuple[str, ...] = (".mxl", ".krn", ".xml", ".musicxml")
     min_voices: int = N_TRACKS  # pieces with fewer sounding parts are left out
+    folk: tuple[str, ...] = ()  # music21 ABC song books (essenFolksong/NAME.abc) to add
+    melody_only: bool = False  # keep each piece's highest voice alone, as the melody track
 
 
 _CORPUS_LICENCE = ("music21 corpus (BSD-3 toolkit; corpus files used with their encoders' "
@@ -60,7 +62,26 @@ PRESETS: dict[str, Preset] = {
     "trecento": Preset(("trecento",), "music21 corpus: Italian Trecento ballate and madrigals "
                        "(Landini and contemporaries, three and four voices)", _CORPUS_LICENCE,
                        min_voices=3),
+    # Melody lines for a model that continues a tune: chorale sopranos and German folk and
+    # children's songs; the user-melody benchmark's tunes are never among them.
+    "melodies": Preset(("bach",), "music21 corpus: the soprano lines of J. S. Bach's chorales "
+                       "and German folk and children's songs of the Essen Folksong Collection",
+                       _CORPUS_LICENCE + "; Essen Folksong Collection: non-commercial use by "
+                       "permission (music21 corpus/essenFolksong/license.txt)",
+                       max_pieces=400, min_voices=1, melody_only=True,
+                       folk=("kinder0", "altdeu10", "altdeu20", "boehme10", "erk10", "fink0")),
 }
+BENCHMARK = Path(__file__).resolve().parents[2] / "resources" / "benchmark" / "melodies.json"
+
+
+def benchmark_ids() -> set[str]:
+    """The ids ('essenFolksong/han2.abc#499') of the user-melody benchmark's tunes,
+    which no model may train on."""
+    import json
+    try:
+        return {m["id"] for m in json.loads(BENCHMARK.read_text())["melodies"]}
+    except (OSError, ValueError, KeyError):
+        return set()
 
 
 @dataclass
@@ -75,6 +96,7 @@ class Dataset:
     piece_meters: np.ndarray  # (P, 2) int: time signature
     piece_steps: np.ndarray  # (P,) int: length in steps
     notes: np.ndarray
+    skipped: tuple[tuple[str, str], ...] = ()  # (file, why) of a folder's unusable files
 
     @property
     def n_pieces(self) -> int:
@@ -82,11 +104,24 @@ class Dataset:
 
     def split(self, part: str) -> np.ndarray:
         """Indices of the pieces in 'train' (80 %), 'validation' (10 %) or 'test' (10 %),
-        chosen by a hash of each piece's name so the split never changes."""
-        buckets = np.array([int(hashlib.sha1(str(n).encode()).hexdigest()[:8], 16) % 10
-                            for n in self.piece_names])
-        chosen = {"train": buckets < 8, "validation": buckets == 8, "test": buckets == 9}[part]
-        return np.nonzero(chosen)[0]
+        chosen by a hash of each piece's name so the split never changes. With three
+        pieces or more no split is empty: one the hash leaves empty takes the piece of
+        the highest hash from the largest other split (training first), so a small
+        folder still has a validation and a test piece (a preset's splits, never empty,
+        are as the hash makes them)."""
+        hashes = np.array([int(hashlib.sha1(str(n).encode()).hexdigest()[:8], 16)
+                           for n in self.piece_names], dtype=np.int64).reshape(-1)
+        buckets = hashes % 10
+        groups = {"train": buckets < 8, "validation": buckets == 8, "test": buckets == 9}
+        if self.n_pieces >= len(groups):
+            for name in ("validation", "test", "train"):
+                if not groups[name].any():
+                    donor = max((g for g in groups.values() if g.sum() > 1),
+                                key=lambda g: (int(g.sum()), g is groups["train"]))
+                    candidates = np.nonzero(donor)[0]
+                    pick = candidates[np.argmax(hashes[candidates])]
+                    donor[pick], groups[name][pick] = False, True
+        return np.nonzero(groups[part])[0]
 
     def piece_rolls(self, piece: int, lowest: int, n_pitches: int) -> np.ndarray:
         """(4, steps, n_pitches) bool roll; pitches outside the range fold in by octaves."""
@@ -131,18 +166,24 @@ def cache_folder() -> Path:
     return cache_dir() / "datasets"
 
 
-def _assemble(name: str, source: str, licence: str, pieces: list[tuple]) -> Dataset:
-    """pieces: (piece name, (num, den), [[(start, end, pitch), ...] per part]) -> Dataset."""
+def _assemble(name: str, source: str, licence: str, pieces: list[tuple],
+              melody_only: bool = False) -> Dataset:
+    """pieces: (piece name, (num, den), [[(start, end, pitch), ...] per part]) -> Dataset.
+    melody_only: each piece's highest part alone, as the melody track."""
     names, keys, meters, steps, rows = [], [], [], [], []
     for piece_name, meter, parts in pieces:
         parts = [p for p in parts if p]
-        if len(parts) < 2:
+        if melody_only and parts:
+            parts = [max(parts, key=lambda p: np.mean([n[2] for n in p]))]
+        elif len(parts) < 2:
             continue
         # Highest voice is the melody; the accompaniment is the next two and the lowest,
         # which is always the bass track (fewer voices leave the inner tracks silent).
         parts.sort(key=lambda p: -np.mean([n[2] for n in p]))
         if len(parts) >= 4:
             chosen = list(enumerate(parts[:3] + [parts[-1]]))
+        elif len(parts) == 1:
+            chosen = [(0, parts[0])]
         else:
             chosen = list(zip({2: (0, 3), 3: (0, 1, 3)}[len(parts)], parts))
         i = len(names)
@@ -200,7 +241,35 @@ def _parse_preset(name: str, preset: Preset, limit: int | None) -> Dataset:
             continue
         if sum(1 for p in parts if p) >= preset.min_voices:
             pieces.append((path.split("/corpus/")[-1], meter, parts))
-    return _assemble(name, preset.source, preset.licence, pieces)
+    pieces += _folk_songs(preset.folk, limit)
+    return _assemble(name, preset.source, preset.licence, pieces, preset.melody_only)
+
+
+def _folk_songs(books: tuple[str, ...], limit: int | None) -> list[tuple]:
+    """The one-voice songs of music21's Essen song books, the benchmark's left out."""
+    from music21 import corpus
+    from tqdm import tqdm
+
+    held_out, pieces = benchmark_ids(), []
+    for book in books:
+        rel = f"essenFolksong/{book}.abc"
+        try:
+            opus = corpus.parse(rel)
+        except Exception:  # a damaged corpus file is skipped, not fatal
+            continue
+        for score in tqdm(opus.scores, desc=f"parsing {rel}", unit="song"):
+            song_id = f"{rel}#{score.metadata.number}"
+            if song_id in held_out:
+                continue
+            try:
+                meter, parts = _music21_parts(score)
+            except Exception:
+                continue
+            if any(parts):
+                pieces.append((song_id, meter, parts))
+            if limit and len(pieces) >= limit:
+                return pieces
+    return pieces
 
 
 def load_preset(name: str, limit: int | None = None) -> Dataset:
@@ -246,24 +315,42 @@ class FolderFilter:
                                            for t in comp.tracks)
 
 
+def skipped_text(skipped, most: int = 3) -> str:
+    """'2 files skipped: a.mid (why); b.mid (why)' for a folder's unusable files."""
+    shown = "; ".join(f"{name} ({why})" for name, why in skipped[:most])
+    more = f"; and {len(skipped) - most} more" if len(skipped) > most else ""
+    return f"{len(skipped)} file{'s' * (len(skipped) != 1)} skipped: {shown}{more}"
+
+
 def load_folder(folder: str | os.PathLike, filt: FolderFilter = FolderFilter()) -> Dataset:
-    """Every MIDI file under `folder` that passes `filt`; unreadable files are skipped."""
+    """Every MIDI file under `folder` that passes `filt`. Unreadable or invalid files
+    (and ones without notes) are skipped, and listed with the reason in the dataset's
+    `skipped`."""
     from ..errors import DeepComposerError
     from ..music.midifile import read_midi
 
     root = Path(folder)
     if not root.is_dir():
         raise InvalidInputError(f"dataset folder not found: {root}")
-    pieces = []
-    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in (".mid", ".midi")):
+    try:
+        paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".mid", ".midi"))
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read the dataset folder {root}: {exc.strerror or exc}") \
+            from None
+    pieces, skipped = [], []
+    for path in paths:
         rel = path.relative_to(root)
         if not filt.accepts_path(rel):
             continue
         try:
             comp = read_midi(path)
-        except DeepComposerError:
+        except DeepComposerError as exc:
+            skipped.append((str(rel), str(exc).removeprefix(f"{path.name}: ")))
             continue
         if not filt.accepts(comp):
+            continue
+        if not any(t.notes for t in comp.tracks if not t.is_drum):
+            skipped.append((str(rel), "no notes"))
             continue
         per_step = comp.ppq / STEPS_PER_BEAT
         parts = [[(int(round(n.start / per_step)),
@@ -271,16 +358,34 @@ def load_folder(folder: str | os.PathLike, filt: FolderFilter = FolderFilter()) 
                   for n in t.notes] for t in comp.tracks if not t.is_drum]
         pieces.append((str(rel), tuple(comp.time_signature), parts))
     if not pieces:
-        raise InvalidInputError(f"no MIDI file in {root} matches the filters")
-    return _assemble(root.name, f"user folder {root}", "the user's own files", pieces)
+        raise InvalidInputError(f"no usable MIDI file in {root} matches the filters"
+                                + (f" ({skipped_text(skipped)})" if skipped else ""))
+    data = _assemble(root.name, f"user folder {root}", "the user's own files", pieces)
+    data.skipped = tuple(skipped)
+    return data
+
+
+MIN_PIECES = 3  # one each for training, validation and test
+
+
+def check_trainable(data: Dataset) -> Dataset:
+    """InvalidInputError when `data` has too few pieces to train and measure a model."""
+    if data.n_pieces < MIN_PIECES:
+        note = f"; {skipped_text(list(data.skipped))}" if data.skipped else ""
+        raise InvalidInputError(
+            f"dataset {data.name!r} has {data.n_pieces} usable piece"
+            f"{'s' * (data.n_pieces != 1)}; training needs at least "
+            f"{MIN_PIECES} (one each for training, validation and test){note}")
+    return data
 
 
 def load_dataset(args) -> Dataset:
     """The dataset a `deepcomposer train` command names: a preset (--limit-pieces), or
     a folder with the folder filters (--glob, --folder, --min-bpm, --max-bpm,
-    --time-signature, --program)."""
+    --time-signature, --program). Too few pieces to train and measure a model is an
+    InvalidInputError (check_trainable)."""
     if args.dataset in PRESETS:
-        return load_preset(args.dataset, args.limit_pieces)
+        return check_trainable(load_preset(args.dataset, args.limit_pieces))
     ts = None
     if args.time_signature:
         try:
@@ -288,8 +393,8 @@ def load_dataset(args) -> Dataset:
             ts = (num, den)
         except ValueError as exc:
             raise InvalidInputError(f"bad --time-signature {args.time_signature!r}") from exc
-    return load_folder(args.dataset, FolderFilter(args.glob, args.folder, args.min_bpm,
-                                                  args.max_bpm, ts, args.program))
+    return check_trainable(load_folder(args.dataset, FolderFilter(
+        args.glob, args.folder, args.min_bpm, args.max_bpm, ts, args.program)))
 
 
 def windows(data: Dataset, pieces: np.ndarray, lowest: int, n_pitches: int, steps: int = 32,

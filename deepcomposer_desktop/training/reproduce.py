@@ -38,6 +38,15 @@ TRANSFORMER = ["deepcomposer", "train", "--mode", "transformer", "--dataset", "b
                "--output", "models/transformer-bach-chorales"]
 
 
+# The melody Transformer: a narrower net on single lines (chorale sopranos and folk songs).
+TRANSFORMER_MELODIES = ["deepcomposer", "train", "--mode", "transformer", "--dataset", "melodies",
+                        "--epochs", "1000", "--max-minutes", "70", "--lr", "1e-3",
+                        "--batch-size", "16", "--seq-len", "256", "--width", "192", "--layers",
+                        "4", "--heads", "4", "--warmup-steps", "300", "--seed", "0",
+                        "--threads", "1", "--no-progress", "--genre", "melodies",
+                        "--output", "models/transformer-melodies"]
+
+
 def commands(minutes: float = MINUTES) -> list[list[str]]:
     """GAN runs get `minutes` each unless trained with their own budget; the others
     keep the budgets they were trained with."""
@@ -46,7 +55,7 @@ def commands(minutes: float = MINUTES) -> list[list[str]]:
             "--batch-size", "64", "--base-channels", "16", "--recon-weight", "10",
             "--seed", "0", "--no-progress", "--output", f"models/{model_id}"]
            for model_id, dataset, own in SHIPPED]
-    return gan + [list(ARCNN), list(TRANSFORMER)]
+    return gan + [list(ARCNN), list(TRANSFORMER), list(TRANSFORMER_MELODIES)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from ..generation.transformer import ExtendParams, TokenRunner, extend
 from ..music.composition import Composition, Note, Tempo
 from ..music.keys import Key
 from ..music.metrics import track_metrics
-from .arcnn_export import held_out
+from .arcnn_export import _mean, _relative, held_out
 from .card import onnx_file, training_record, write_card
 from .transformer_net import export_onnx
 
@@ -99,12 +99,10 @@ def continuation_metrics(runner: TokenRunner, data, pieces, seed: int = 0) -> di
         used += 1
 
     def mean(acc):
-        return {k: round(float(np.nanmean(v)), 4) for k, v in acc.items()}
+        return {k: _mean(v) for k, v in acc.items()}
     real, model = mean(real_acc), mean(model_acc)
     return {"pieces": used, "real": real, "continuation": model,
-            "continuation_vs_real_relative_gap": {
-                k: None if not real[k] else round(abs(model[k] - real[k]) / abs(real[k]), 4)
-                for k in real},
+            "continuation_vs_real_relative_gap": _relative(model, real),
             "notes": (f"Held-out test pieces (all voices) at {BPM:g} bpm: primed with the first "
                       f"{PRIME_SECONDS:g} s, extended by {EXTEND_SECONDS:g} s with the defaults "
                       "(top-k 40, creative risk 1.0, max rest 2 s, 4 notes per chord), one seed "
@@ -157,7 +155,9 @@ def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dic
                         "parameters": int(sum(p.numel() for p in trainer.model.parameters())),
                         "tokens": "performance events: NOTE_ON/NOTE_OFF x 88, TIME_SHIFT 10 ms x 100, "
                                   "VELOCITY x 32, PAD, START",
-                        "onnx_vs_pytorch_max_abs_diff": diff},
+                        "onnx_vs_pytorch_max_abs_diff": diff,
+                        # trained on single lines only: the panel picks it for a melody
+                        "texture": "melody" if (data.notes[:, 1] == 0).all() else "any"},
         "inputs": [{"name": "tokens", "shape": ["batch", "seq"], "dtype": "int64"},
                    {"name": "past", "shape": [net.n_layers, 2, "batch", net.n_heads, "past_len",
                                               net.head_dim]}],
