@@ -94,6 +94,10 @@ THRESHOLDS = (0.0, -0.5, -0.8, -0.9, -0.95, -0.98, -0.99)
 CANDIDATES = (1, 2, 4, 8, 16, 32)
 KEY_PENALTIES = (0.1, 0.25, 0.5, 1.0)
 SECOND_THRESHOLDS = (0.25, 0.4, 0.5, 0.6, 0.75, 0.9)
+# The quick search (the studio's Train a Genre window offers it): a few points of each
+# grid, about a sixth of the trials; the card's `decoding_search` says it was used.
+FULL_SEARCH = (PENALTIES, THRESHOLDS, CANDIDATES, KEY_PENALTIES, SECOND_THRESHOLDS)
+QUICK_SEARCH = ((0.1, 0.5), (0.0, -0.5, -0.9), (1, 4), (0.1, 0.25), (0.5,))
 NEAR_REAL = ("in_scale_rate", "pitch_classes_per_bar", "qualified_note_rate", "polyphonic_rate")
 NEAR_REAL_TOLERANCE = 0.10
 # A genre whose real parts have fewer notes shorter than an eighth than this gets
@@ -113,7 +117,8 @@ def quality_bar(metrics: dict) -> dict:
     gaps = {k: rel[k] if rel[k] is not None else ab[k] for k in NEAR_REAL}
     # (where the real value is 0 the gap is absolute)
     near = all(g is not None and g <= NEAR_REAL_TOLERANCE for g in gaps.values())
-    better = metrics["model"]["tonal_distance"] < metrics["baseline"]["tonal_distance"]
+    td, base = metrics["model"]["tonal_distance"], metrics["baseline"]["tonal_distance"]
+    better = td is not None and base is not None and td < base  # None: no window to measure
     return {"near_real_gaps": gaps, "near_real_within_10_percent": near,
             "tonal_distance_better_than_baseline": better, "met": near and better}
 
@@ -133,6 +138,8 @@ def _margin(metrics: dict) -> float:
     (relative); negative when either fails."""
     near = max(g or 0 for g in quality_bar(metrics)["near_real_gaps"].values())
     td, base = metrics["model"]["tonal_distance"], metrics["baseline"]["tonal_distance"]
+    if td is None or not base:  # no window of a small dataset's pieces to measure on
+        return float("-inf")
     return min(NEAR_REAL_TOLERANCE - near, (base - td) / base)
 
 
@@ -152,10 +159,11 @@ def _real_statistics(data, lowest: int, pitches: int) -> tuple[float, float, flo
         total += float(cells.sum())
     lengths = np.concatenate(lengths) if lengths else np.zeros(0)
     short = float(np.mean(lengths < QUALIFIED_MIN_STEPS)) if len(lengths) else 0.0
-    return float(np.mean(poly)), inside / max(total, 1.0), short
+    return float(np.mean(poly)) if poly else 0.0, inside / max(total, 1.0), short
 
 
-def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> tuple[GanModel, dict]:
+def choose_decoding(model: GanModel, data, lowest: int, seed: int,
+                    quick: bool = False) -> tuple[GanModel, dict]:
     """How the card decodes, all picked on the VALIDATION pieces, never the test
     pieces the card reports.
 
@@ -174,6 +182,9 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> tuple[GanM
     the choice starts to bend the genre's statistics; the lock suits a genre that
     keeps to its key, but strips the accidentals of one that does not (the
     trecento's musica ficta sits at 91 % in the key, right at the bar's edge)."""
+    # The grids searched, by the module's names: FULL_SEARCH's, or QUICK_SEARCH's.
+    PENALTIES, THRESHOLDS, CANDIDATES, KEY_PENALTIES, SECOND_THRESHOLDS = (
+        QUICK_SEARCH if quick else FULL_SEARCH)
     poly, in_scale, short = _real_statistics(data, lowest, model.pitches)
     val = data.split("validation")
     lock = in_scale >= 0.9
@@ -236,13 +247,15 @@ def choose_decoding(model: GanModel, data, lowest: int, seed: int) -> tuple[GanM
     return model, {**decoding, "real_track_polyphony": round(poly, 4),
             "real_short_note_share": round(short, 4),
             "real_in_scale_rate": round(in_scale, 4), "decoding_chosen_on": "validation pieces",
+            **({"decoding_search": "quick"} if quick else {}),
             "validation_search": searched}
 
 
-def measure(model: GanModel, data, lowest: int, seed: int) -> tuple[dict, dict]:
+def measure(model: GanModel, data, lowest: int, seed: int,
+            quick: bool = False) -> tuple[dict, dict]:
     """The card's decoding (chosen on validation) and its held-out test metrics, with
     the other key-lock setting and the first candidate alone beside them."""
-    model, decoding = choose_decoding(model, data, lowest, seed)
+    model, decoding = choose_decoding(model, data, lowest, seed, quick)
     test = data.split("test")
     metrics = held_out_metrics(model, data, test, lowest, seed)
     metrics["quality_bar"] = quality_bar(metrics)
@@ -282,16 +295,22 @@ def recard(card_path: str | Path) -> dict:
     return save_card(card_path, card, onnx_path, stamp="measured")
 
 
-def export_model(trainer, out_dir: str | Path, model_id: str, genre: str) -> dict:
+def export_model(trainer, out_dir: str | Path, model_id: str, genre: str, quick: bool = False,
+                 onnx_source: str | Path | None = None) -> dict:
+    """`quick`: the short decoding search; `onnx_source`: a generator saved earlier in
+    the run (an epoch the studio's training window kept) instead of trainer.G."""
     onnx_path = onnx_file(out_dir, model_id)
-    export_onnx(trainer.G, str(onnx_path))
+    if onnx_source is None:
+        export_onnx(trainer.G, str(onnx_path))
+    else:
+        onnx_path.write_bytes(Path(onnx_source).read_bytes())
     cfg, n, data = trainer.cfg, trainer.cfg.net, trainer.data
     tracks = GENRE_TRACKS.get(genre, DEFAULT_TRACKS)
     train = data.split("train")
     melody_rows = data.notes[(data.notes[:, 1] == 0) & np.isin(data.notes[:, 0], train)]
     melody_center = float(np.median(melody_rows[:, 4]))
     model = _onnx_model(onnx_path, trainer, tracks, melody_center)
-    decoding, metrics = measure(model, data, trainer.lowest, cfg.seed)
+    decoding, metrics = measure(model, data, trainer.lowest, cfg.seed, quick)
     sections = {
         "grid": grid(n.steps, trainer.lowest, n.pitches),
         "inputs": [{"name": "melody", "shape": ["batch", 1, n.steps, n.pitches],

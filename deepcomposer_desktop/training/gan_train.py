@@ -20,6 +20,7 @@ import torch
 from torch.nn import functional as F
 
 from ..generation import gan
+from ..errors import InvalidInputError
 from ..music.composition import DEFAULT_PPQ, Composition
 from ..music.keys import Key
 from ..music.pianoroll import RollGrid, roll_to_notes
@@ -84,7 +85,8 @@ class GanTrainer(Trainer):
         val = data.split("validation")
         self.val_windows, self.val_keys = self._keyed_windows(val[:20], 256)
         if len(self.train_windows) == 0:
-            raise ValueError(f"dataset {cfg.dataset}: no training windows")
+            raise InvalidInputError(f"dataset {cfg.dataset}: no 2-bar window of its training "
+                                    "pieces has both a melody and an accompaniment")
         self.G, self.D = Generator(n), Critic(n)
         dist.broadcast_parameters(self.G)
         dist.broadcast_parameters(self.D)
