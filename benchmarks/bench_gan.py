@@ -13,16 +13,17 @@
 4. Line decoding alone, 3 voices x 1 024 steps (64 bars) of random scores: the
    plain line (viterbi_voices) and the line whose notes last an eighth at least
    (viterbi_min_length), a Python loop over the steps either way.
-Floor: the generator's forward FLOPs (convolutions) per window x windows, at the
-~140 GFLOP/s this 2-core CPU reaches on large fp32 matrix products
-(MACHINE-NOTES.md); real passes on small convs run far below that rate.
+Floor: the generator's forward FLOPs (convolutions) per window x windows x
+candidates, divided by the fp32 matrix-product rate measured in the same run
+(benchmarks.matmul_rate); real passes on small convs run far below that rate.
+The min-length decoding's peer is the plain decoding of the same scores.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from benchmarks import summary, timeit
+from benchmarks import matmul_rate, summary, timeit
 from deepcomposer_desktop.generation.modes import Request, generate
 from deepcomposer_desktop.generation.gan import (GanModel, viterbi_min_length,
                                                  viterbi_voices, window_starts)
@@ -30,7 +31,6 @@ from deepcomposer_desktop.generation.registry import default_registry
 from deepcomposer_desktop.music import load_sample
 from deepcomposer_desktop.music.edit import slice_bars
 
-PEAK_FLOPS = 140e9
 
 
 def _flops(card) -> float:
@@ -60,37 +60,48 @@ def main(args=None) -> list[dict]:
     notes = ode.tracks[0].notes
     span = ode.bars * ode.ticks_per_bar
     long.tracks[0].notes = [n.moved(start=n.start + k * span) for k in range(4) for n in notes]
+    rate = matmul_rate()
+    how = f"{flops / 1e6:.1f} MFLOP a window (generator convolutions)"
     rows = []
     for label, comp in (("8 bars", eight), ("64 bars", long)):
         steps = comp.bars * 16
         n_windows = len(window_starts(steps, model.steps))
-        floor = flops * n_windows / PEAK_FLOPS
+        floor = flops * n_windows / rate
         times = timeit(lambda c=comp: generate(reg, "gan", c, Request(model_id, seed=1)), repeat=30)
-        rows.append(summary(f"gan generate {label} ({model_id}, {model.candidates} candidates)",
-                            times, windows=n_windows * model.candidates,
-                            floor_s=floor * model.candidates,
+        k = model.candidates
+        rows.append(summary(f"gan generate {label} ({model_id}, {k} candidate{'s' * (k != 1)})",
+                            times, windows=n_windows * k,
+                            floor_s=floor * k, floor_flop=flops * n_windows * k,
+                            floor_how=f"{how} x {n_windows} windows x {model.candidates} / the matmul rate",
                             gflop=round(flops * n_windows * model.candidates / 1e9, 3)))
         batch = np.zeros((n_windows, model.steps, model.pitches), bool)
         batch[:, :, 30] = True
         noise = model.noise(n_windows, np.random.default_rng(0))
         times = timeit(lambda b=batch, z=noise: model.raw(b, z), repeat=30)
-        rows.append(summary(f"gan onnxruntime pass, {n_windows} windows", times, floor_s=floor))
+        rows.append(summary(f"gan onnxruntime pass, {n_windows} windows", times, floor_s=floor,
+                            floor_flop=flops * n_windows,
+                            floor_how=f"{how} x {n_windows} / the matmul rate"))
     for other in sorted(e.id for e in reg.models("gan")):
         if other == model_id:
             continue
         k = _model(reg, other).candidates
+        f = _flops(reg.get(other).card)
         n_windows = len(window_starts(eight.bars * 16, model.steps))
         times = timeit(lambda o=other: generate(reg, "gan", eight, Request(o, seed=1)), repeat=30)
         rows.append(summary(f"gan generate 8 bars ({other}, {k} candidates)", times,
-                            windows=n_windows * k, floor_s=flops * n_windows * k / PEAK_FLOPS))
+                            windows=n_windows * k, floor_s=f * n_windows * k / rate,
+                            floor_flop=f * n_windows * k,
+                            floor_how=f"{f / 1e6:.1f} MFLOP x {n_windows} windows x {k} / the matmul rate"))
     one = np.zeros((1, model.steps, model.pitches), bool)
     z1 = model.noise(1, np.random.default_rng(0))
     rows.append(summary("gan onnxruntime pass, 1 window", timeit(lambda: model.raw(one, z1),
                                                                 repeat=50),
-                        floor_s=flops / PEAK_FLOPS))
+                        floor_s=flops / rate, floor_flop=flops, floor_how=f"{how} / the matmul rate"))
     scores = np.random.default_rng(0).uniform(-1, 1, (3, 64 * 16, model.pitches))
-    for name, decode in (("plain", lambda: viterbi_voices(scores, 0.1, -0.5)),
-                         ("notes >= an eighth", lambda: viterbi_min_length(scores, 0.1, -0.5, 2))):
-        rows.append(summary(f"gan line decoding, 3 voices x 1024 steps ({name})",
-                            timeit(decode, repeat=20)))
+    plain = "gan line decoding, 3 voices x 1024 steps (plain)"
+    rows.append(summary(plain, timeit(lambda: viterbi_voices(scores, 0.1, -0.5), repeat=20),
+                        peer_only=True))
+    rows.append(summary("gan line decoding, 3 voices x 1024 steps (notes >= an eighth)",
+                        timeit(lambda: viterbi_min_length(scores, 0.1, -0.5, 2), repeat=20),
+                        peer=plain))
     return rows

@@ -3,6 +3,9 @@
 Paints the roll into an offscreen QImage the size of a large window's roll
 (1600 x 800 px) through the same code its paintEvent runs, for a typical view
 (16 bars), the whole song zoomed out (every note on screen), and a drag preview.
+Peers, measured in the same run: the same frame of an empty song (the grid, rulers
+and background alone), the plain 16-bar frame for the drag and the edit, and for
+the Generate click the engine's generate() alone (no panel, worker or repaint).
 """
 
 from __future__ import annotations
@@ -56,15 +59,29 @@ def main(args=None) -> list[dict]:
         roll.paint(p, rect)
         p.end()
 
+    blank = RollEditor(Document(Composition()), TransportState())
+    blank.roll.resize(W, H)
+
+    def empty_frame():  # the same view of a song without notes
+        blank.view.px_per_tick, blank.view.key_h = editor.view.px_per_tick, editor.view.key_h
+        blank.view.scroll_x, blank.view.scroll_y = editor.view.scroll_x, editor.view.scroll_y
+        p = QPainter(image)
+        blank.roll.paint(p, rect)
+        p.end()
+
     rows = []
+    plain = "roll frame, 16 bars, 20 000-note song"
+    empty16 = "roll frame, 16 bars, an empty song (grid and background only)"
+    empty_all = "roll frame, whole-song zoom, an empty song (grid and background only)"
     editor.view.zoom_x(W / (16 * doc.comp.ticks_per_bar) / editor.view.px_per_tick)
     editor.view.set_scroll(x=editor.view.x(100 * doc.comp.ticks_per_bar) + editor.view.scroll_x,
                            y=40 * editor.view.key_h, view_h=H)
     visible = sum(len(roll.index(i).in_range(editor.view.tick(0), editor.view.tick(W)))
                   for i in range(len(doc.comp.tracks)))
     times = timeit(frame, repeat=50)
-    rows.append(summary("roll frame, 16 bars, 20 000-note song", times, visible_notes=visible,
+    rows.append(summary(plain, times, visible_notes=visible, peer=empty16,
                         fps=round(1 / sorted(times)[len(times) // 2], 1)))
+    rows.append(summary(empty16, timeit(empty_frame, repeat=50), peer_only=True))
 
     roll.select_all()
     anchor = next(iter(roll.selection))
@@ -73,15 +90,16 @@ def main(args=None) -> list[dict]:
     times = timeit(frame, repeat=30)
     roll._drag = None
     roll.clear_selection()
-    rows.append(summary("roll frame, 16 bars, dragging a 5 000-note selection", times,
+    rows.append(summary("roll frame, 16 bars, dragging a 5 000-note selection", times, peer=plain,
                         selected=selected, fps=round(1 / sorted(times)[len(times) // 2], 1)))
 
     editor.view.px_per_tick = W / doc.comp.end
     editor.view.set_scroll(x=0, y=0, view_h=H)
     editor.view.key_h = H / 128
     times = timeit(frame, repeat=20)
-    rows.append(summary("roll frame, whole song (all 20 000 notes on screen)", times,
+    rows.append(summary("roll frame, whole song (all 20 000 notes on screen)", times, peer=empty_all,
                         fps=round(1 / sorted(times)[len(times) // 2], 1)))
+    rows.append(summary(empty_all, timeit(empty_frame, repeat=20), peer_only=True))
 
     def edit_and_frame():
         # an edit invalidates the track's index: the next frame rebuilds it
@@ -89,7 +107,7 @@ def main(args=None) -> list[dict]:
         frame()
     editor.view.zoom_x(W / (16 * doc.comp.ticks_per_bar) / editor.view.px_per_tick)
     times = timeit(edit_and_frame, repeat=20)
-    rows.append(summary("edit + frame, 16 bars (re-index a 5 000-note track)", times,
+    rows.append(summary("edit + frame, 16 bars (re-index a 5 000-note track)", times, peer=plain,
                         fps=round(1 / sorted(times)[len(times) // 2], 1)))
 
     from deepcomposer_desktop.ui.commands import ReplaceNotes
@@ -119,17 +137,24 @@ def bench_generate() -> list[dict]:
     panel = window.generate_panel
     panel.model.setCurrentIndex(panel.model.findData(models[0]))
     panel.seed.setValue(7)
+    panel.seed_lock.setChecked(True)  # the same run each time
 
-    def generate():
+    def generate():  # each click makes a version, shown over the song
         loop = QEventLoop()
         window.jobs.finished.connect(loop.quit)
         panel.generate()
         loop.exec()
         window.jobs.finished.disconnect(loop.quit)
-        window.doc.undo_stack.undo()
     times = timeit(generate, repeat=10, warmup=1)
     window.close()
-    return [summary(f"GAN generate from the panel, twinkle, {models[0]}", times)]
+    from deepcomposer_desktop.generation.modes import Request
+    from deepcomposer_desktop.generation.modes import generate as engine
+    from deepcomposer_desktop.music import load_sample
+    twinkle, reg = load_sample("twinkle"), default_registry()
+    alone = timeit(lambda: engine(reg, "gan", twinkle, Request(models[0], seed=7)), repeat=10)
+    peer = f"generate() alone, twinkle, {models[0]} (no panel, worker or repaint)"
+    return [summary(f"GAN generate from the panel, twinkle, {models[0]}", times, peer=peer),
+            summary(peer, alone, peer_only=True)]
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Install the system packages DeepComposer Desktop needs on Debian/Ubuntu, only
 # those still missing (so a second run takes a fraction of a second).
 #   packaging/setup-debian.sh run    the app: FluidSynth, a GM SoundFont, Qt's X libraries, ALSA
-#   packaging/setup-debian.sh test   the same plus Xvfb and JACK (real MIDI ports without a sound card)
+#   packaging/setup-debian.sh test   the same plus Xvfb and JACK (real MIDI ports without a sound card),
+#                                    the fluidsynth command and the TimGM6mb SoundFont (make bench, make package)
 set -euo pipefail
 profile=${1:-run}
 
@@ -13,7 +14,9 @@ run_pkgs=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
   libxcb-shape0 libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0
 )
-test_pkgs=(xvfb xauth jackd2)
+test_pkgs=(xvfb xauth jackd2
+  fluidsynth                                  # the command-line renderer make bench compares with
+  timgm6mb-soundfont)                         # the small GM SoundFont make package bundles (GPL-2)
 
 pkgs=("${run_pkgs[@]}")
 [ "$profile" = test ] && pkgs+=("${test_pkgs[@]}")
