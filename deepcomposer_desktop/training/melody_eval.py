@@ -109,7 +109,7 @@ def summarise_continuation(rows: list[dict]) -> dict:
     singles = [r for r in rows if r["single_line_prime"]]
     gaps = [abs(r["rate"] - r["rate_prime"]) / r["rate_prime"] for r in singles if r["rate_prime"]]
     notes = sum(r["notes"] for r in rows)
-    out = {"melodies": len(rows), "new_notes": notes,
+    out = {"melodies": len(rows), "new_notes": notes, "models": sorted({r["model"] for r in rows}),
            "in_scale": sum(r["in_scale"] * r["notes"] for r in rows) / max(notes, 1),
            "single_line": float(np.mean([r["single_line"] for r in singles])) if singles else None,
            "in_range": float(np.mean([r["in_range"] for r in singles])) if singles else None,
@@ -127,7 +127,8 @@ def summarise_continuation(rows: list[dict]) -> dict:
 
 
 def summarise_enhancement(rows: list[dict]) -> dict:
-    out = {"melodies": len(rows), "changed": float(np.mean([r["changed"] for r in rows])),
+    out = {"melodies": len(rows), "models": sorted({r["model"] for r in rows}),
+           "changed": float(np.mean([r["changed"] for r in rows])),
            "added_max": max(r["added"] for r in rows), "removed_max": max(r["removed"] for r in rows),
            "within_budgets": all(r["added"] <= r["max_add"] and r["removed"] <= r["max_remove"]
                                  for r in rows),

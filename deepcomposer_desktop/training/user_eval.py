@@ -451,6 +451,7 @@ def parse_args(argv: list[str] | None = None):
     p.add_argument("--leadsheets", type=Path, default=LEADSHEETS)
     p.add_argument("--markdown", default=str(DOCS / "EVAL.md"), help="'' to write none")
     p.add_argument("--json", default=str(DOCS / "EVAL.json"), help="'' to write none")
+    p.add_argument("--cards-from", help="an eval JSON whose rows go on the models' cards (no run)")
     opts = p.parse_args(argv)
     unknown = set(opts.sections) - set(SECTIONS)
     if unknown:
@@ -458,8 +459,39 @@ def parse_args(argv: list[str] | None = None):
     return opts
 
 
+def write_cards(record: dict, models_dir: Path = REPO / "models") -> list[Path]:
+    """Put each model's rows of an eval record (docs/EVAL.json) on its card, as
+    `metrics.user_melodies` (the cards carry the table; the weights do not change)."""
+    from .card import save_card
+
+    written = []
+    common = {"benchmark": record["benchmark"], "measured": record["when"]}
+    per_model = {mid: {**common, **{k: v for k, v in row.items() if k not in ("counts", "by_metre")},
+                       "baseline": record["gan"]["baseline"]["metrics"]}
+                 for mid, row in record.get("gan", {}).get("models", {}).items()}
+    for section in ("continuation", "enhancement"):
+        s = record.get(section)
+        if isinstance(s, dict) and s.get("models"):
+            for mid in s["models"]:
+                per_model[mid] = {**common, section: {k: v for k, v in s.items() if k != "models"}}
+    for mid, rows in per_model.items():
+        path = models_dir / f"{mid}.json"
+        if not path.exists():
+            continue
+        card = json.loads(path.read_text())
+        card["metrics"]["user_melodies"] = rows
+        save_card(path, card, path.with_suffix(".onnx"), stamp="measured")
+        written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
-    run(parse_args(argv))
+    opts = parse_args(argv)
+    if opts.cards_from:
+        for path in write_cards(json.loads(Path(opts.cards_from).read_text())):
+            print(f"wrote {path}")
+        return
+    run(opts)
 
 
 if __name__ == "__main__":
