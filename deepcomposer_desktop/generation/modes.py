@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import InvalidInputError
-from ..music.composition import Composition, Track
+from ..music.composition import Composition, Track, on_free_channels
 from ..music.keys import Key
 from ..music.limits import check_song
 from ..progress import Progress
@@ -273,19 +273,6 @@ class Result:
     summary: str  # what changed, in words
 
 
-def _on_free_channels(tracks: list[Track], song: Composition) -> list[Track]:
-    """Copies of `tracks` on channels the song does not use yet (drums stay on 10)."""
-    taken = Composition(tracks=list(song.tracks))  # the song's channels, and ours as we go
-    out = []
-    for track in tracks:
-        copy = track.copy()
-        if not copy.is_drum:
-            copy.channel = taken.free_channel()
-        taken.tracks.append(copy)
-        out.append(copy)
-    return out
-
-
 def _changes(before: list, after: list) -> tuple[int, int]:
     b, a = set(before), set(after)
     return len(a - b), len(b - a)
@@ -319,7 +306,7 @@ def generate(registry, mode: str, comp: Composition, req: Request,
     except InvalidInputError as exc:
         raise InvalidInputError(f"the result would be too long to use: {exc}") from None
     if spec.adds == "tracks":
-        tracks = _on_free_channels(out.tracks[1:], comp)
+        tracks = on_free_channels(out.tracks[1:], comp.tracks)
         notes = sum(len(t.notes) for t in tracks)
         return Result(out, tracks, f"+{_count(len(tracks), 'track')}, {_count(notes, 'note')}")
     take = out.tracks[req.track].copy()
@@ -328,7 +315,7 @@ def generate(registry, mode: str, comp: Composition, req: Request,
     if not added and not removed:  # never a second, unmuted copy of the melody
         return Result(out, [], "no change: try a higher creative risk")
     summary = f"+{_count(added, 'note')}, \u2212{_count(removed, 'note')}"
-    return Result(out, _on_free_channels([take], comp), summary)
+    return Result(out, on_free_channels([take], comp.tracks), summary)
 
 
 def markdown_table() -> str:

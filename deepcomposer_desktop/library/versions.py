@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InvalidInputError
-from ..music.composition import Composition, Note, Track
+from ..music.composition import Composition, Note, Track, on_free_channels
 from ..music.serialize import composition_from_dict, composition_to_dict
 
 MODE_WORDS = {"gan": "GAN", "arcnn": "AR-CNN", "transformer": "Transformer"}
@@ -133,18 +133,6 @@ def _find(song: Composition, track: Track) -> int:
     return next((i for i, t in enumerate(song.tracks) if t is track), -1)
 
 
-def _on_free_channels(tracks: list[Track], base: list[Track]) -> list[Track]:
-    taken = Composition(tracks=list(base))
-    out = []
-    for track in tracks:
-        copy = track.copy()
-        if not copy.is_drum:
-            copy.channel = taken.free_channel()
-        taken.tracks.append(copy)
-        out.append(copy)
-    return out
-
-
 def note_changes(before: list[Note], after: list[Note]) -> tuple[list[Note], list[Note]]:
     """(removed, added): the multiset difference between two note lists."""
     b, a = Counter(before), Counter(after)
@@ -229,7 +217,7 @@ class VersionHistory:
             return Preview(replace(song, tracks=tracks), [take], {i})
         hidden = set(self.generated(song))
         base = [t for i, t in enumerate(song.tracks) if i not in hidden]
-        overlay = _on_free_channels(version.tracks, base)
+        overlay = on_free_channels(version.tracks, base)
         return Preview(replace(song, tracks=base + overlay), overlay, hidden)
 
     def keep_plan(self, song: Composition, number: int) -> KeepPlan:
@@ -243,7 +231,7 @@ class VersionHistory:
             return KeepPlan([], [], i, (i, removed, added))
         remove = sorted(self.generated(song), reverse=True)
         base = [t for i, t in enumerate(song.tracks) if i not in remove]
-        insert = _on_free_channels(version.tracks, base)
+        insert = on_free_channels(version.tracks, base)
         at = min(remove) if remove else len(song.tracks)
         return KeepPlan(remove, insert, at, None)
 

@@ -237,3 +237,18 @@ class Composition:
                 for t in self.tracks
             ],
         }
+
+
+def on_free_channels(tracks: list[Track], existing: list[Track]) -> list[Track]:
+    """Copies of `tracks` to add beside `existing`, each melodic one on a channel no
+    track uses yet (Composition.free_channel; drums stay on 10)."""
+    taken = Composition(tracks=list(existing))
+    out = []
+    for track in tracks:
+        copy = track.copy()
+        if not copy.is_drum:
+            copy.channel = taken.free_channel()
+        taken.tracks.append(copy)
+        out.append(copy)
+    return out
+
