@@ -283,9 +283,11 @@ def plain_description(card: ModelCard) -> str:
                  "gaps and takes out notes that do not fit.",
                  "Plays on your melody's own instrument: it changes notes, not the sound."]
     else:
+        texture = ("one line, in your tune's register and at its pace"
+                   if card.transformer and card.transformer.texture == "melody"
+                   else "several voices at once, freely timed")
         lines = [f"{name}: continuation",
-                 f"Carries on after your last note as {like} might, several voices at once, "
-                 "freely timed.",
+                 f"Carries on after your last note as {like} might: {texture}.",
                  "Plays on your melody's own instrument."]
     learnt = _learnt_from(card)
     if learnt:
