@@ -8,7 +8,7 @@ chords written by people (resources/benchmark/leadsheets.json).
 One section per mode or tool, each a function in SECTIONS that takes the melodies,
 the registry and the options and returns a `Section` (printed lines, markdown,
 a JSON record). GAN accompaniment and chord detection are here; the AR-CNN and the
-Transformer ([4/7]) add their own section functions the same way.
+Transformer add their own section functions the same way (melody_eval.py).
 
 GAN: each shipped genre at its card's defaults, seed 0, on every melody, and the
 rule-based baseline (one diatonic triad a bar, the one holding most of the bar's
@@ -232,7 +232,7 @@ def gan_section(tunes: list[BenchmarkTune], registry, opts) -> Section:
            "genre statistics are each card's (4 steps a quarter, windows of 32 steps, 'bars' of "
            "16 steps whatever the metre, means over windows and accompaniment tracks) beside "
            "the card's `metrics.real` and the relative gap (absolute where the real value is "
-           "0). The bar (issue 16): chordness >= "
+           "0). The bar: chordness >= "
            f"{CHORDNESS_MIN}, consonance above the baseline's, doubling <= {DOUBLING_MAX}, "
            "coverage 1.00, bass below the melody 1.00, genre statistics within "
            f"{NEAR_REAL:.0%}.", ""]
