@@ -53,15 +53,14 @@ class StepChords:
         strong = np.zeros(n_steps, bool)
         beat = grid.ppq * 4 // time_signature[1] * (3 if is_compound(time_signature) else 1)
         strong[::max(1, grid.step_of(beat))] = True
-        for s in range(n_steps):
-            chord = chord_at(chords, grid.tick_of(s))
-            if chord is not None:
-                tones[s, sorted(chord.pitch_classes)] = True
-                bass[s] = chord.lowest
-        for c in chords:
-            s = grid.step_of(c.tick)
-            if 0 <= s < n_steps:
-                strong[s] = True
+        # Each change holds from its step to the next change's (one pass, not a search a step).
+        starts = [max(grid.step_of(c.tick), 0) for c in chords] + [n_steps]
+        for c, s0, s1 in zip(chords, starts, starts[1:]):
+            tones[s0:s1] = False
+            tones[s0:s1, sorted(c.chord.pitch_classes)] = True
+            bass[s0:s1] = c.chord.lowest
+            if s0 < n_steps:
+                strong[s0] = True
         return cls(tones, bass, strong)
 
 

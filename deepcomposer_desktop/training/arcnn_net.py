@@ -3,7 +3,7 @@ score per cell, and its loss.
 
 DeepComposer's public U-Net has 31 M parameters on 128 x 128 rolls; on this CPU a
 64-pitch window with 16 base channels (0.48 M parameters) trains in the time
-budget and runs one pass in a few milliseconds (MACHINE-NOTES.md, "Sizing").
+budget and runs one pass in a few milliseconds (docs/BENCHMARKS.md has the pass).
 
 Loss (fixing the public sample's bug): per sample, the KL divergence between the
 normalised label (the cells where the corrupted roll differs from the original)

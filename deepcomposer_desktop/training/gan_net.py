@@ -9,7 +9,7 @@ accompaniment against the tune. Loss: WGAN-GP (penalty 10).
 
 Sizes: DeepComposer uses 32 x 128 windows and 64 base channels (5.9 M generator
 parameters); on this 2-core CPU a 32 x 64 window with 16-32 base channels is what
-trains in the budget (MACHINE-NOTES.md, "Sizing").
+trains in the budget (about 0.7 s an iteration at 16 channels on 2 cores).
 """
 
 from __future__ import annotations

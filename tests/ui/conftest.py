@@ -24,3 +24,22 @@ def _qt_test_mode(qapp, tmp_path):
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     QSettings().clear()
     yield
+
+
+@pytest.fixture
+def blank_window(qtbot):
+    """The studio as a newcomer sees it: no audio or MIDI devices, shown at 1280 x 800."""
+    from deepcomposer_desktop.ui.main_window import MainWindow
+    win = MainWindow(audio=False, interactive=False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def window(blank_window):
+    """The studio with "Twinkle" open."""
+    assert blank_window.files.open_path("sample:twinkle")
+    return blank_window

@@ -13,18 +13,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 from deepcomposer_desktop.music import read_midi
 from deepcomposer_desktop.music.chords import Chord, ChordChange, chord_at, detect_song_chords
 from deepcomposer_desktop.ui.chord_lane import normalized, with_region
-from deepcomposer_desktop.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(audio=False, interactive=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.files.open_path("sample:twinkle")
-    return win
 
 
 def bar(win, n: int, beat: int = 1) -> int:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication
 
 from deepcomposer_desktop.audio.events import METRONOME_CHANNEL, NOTE_ON
 from deepcomposer_desktop.music.composition import Note
-from deepcomposer_desktop.ui.main_window import MainWindow
 
 PPQ = 480
 BEATS = 24  # 8 bars of 3/4
@@ -37,13 +36,8 @@ class HandClock:
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(audio=False, interactive=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(blank_window):
+    return blank_window  # a new, empty song
 
 
 def settle(ms: int = 0) -> None:

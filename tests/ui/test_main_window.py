@@ -12,17 +12,6 @@ from deepcomposer_desktop.music import read_midi
 from deepcomposer_desktop.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(audio=False, interactive=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.files.open_path("sample:twinkle")
-    return win
-
-
 def click_note(win, note):
     view, roll = win.editor.view, win.editor.roll
     QTest.mouseClick(roll, Qt.MouseButton.LeftButton,
