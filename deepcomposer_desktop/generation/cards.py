@@ -52,9 +52,12 @@ class GanSection:
     candidates: int = 1  # noise draws per window, the most consonant kept
     key_lock: bool = True  # the default of the key lock
     key_penalty: float | None = None  # without the lock: out-of-key scores lowered by this
-    # The least cost of a change of pitch when the voices follow a chord track: the
-    # steadier the lines, the fewer pitch classes a bar (chosen to match the genre's).
+    # Following a chord track (chosen on validation songs to keep the genre's texture):
+    # the least cost of a change of pitch (the steadier the lines, the fewer pitch
+    # classes a bar), and the rest and double-stop thresholds (None: as above).
     follow_change_penalty: float = 0.4
+    follow_threshold: float | None = None
+    follow_second_threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,14 @@ def _gan(data: Mapping, tracks: tuple) -> GanSection:
         _get(g, "gan.candidates", int, 1, lambda v: 1 <= v <= 64, "1-64"),
         _get(g, "gan.key_lock", bool, True),
         None if penalty is None else float(penalty),
-        float(_get(g, "gan.follow_change_penalty", NUMBER, 0.4, lambda v: 0 <= v <= 4, "0-4")))
+        float(_get(g, "gan.follow_change_penalty", NUMBER, GanSection.follow_change_penalty,
+                   lambda v: 0 <= v <= 4, "0-4")),
+        _optional_score(g, "gan.follow_threshold"), _optional_score(g, "gan.follow_second_threshold"))
+
+
+def _optional_score(g: Mapping, name: str) -> float | None:
+    value = _get(g, name, NUMBER, None, lambda v: -1 <= v <= 1, "a score -1 to 1")
+    return None if value is None else float(value)
 
 
 def parse_card(data: object, model_id: str) -> ModelCard:

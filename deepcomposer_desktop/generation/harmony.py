@@ -34,7 +34,16 @@ NON_CHORD_PENALTY = 0.8  # an off-beat tone outside the chord
 BASS_NOTE_BONUS = 0.4  # the chord's bass note in the lowest voice at a beat
 CHORD_TONE_BONUS = 0.5  # a chord tone on a beat, over resting
 OUT_OF_KEY_PULL = 0.25  # a tone outside the key and the chord, when the key lock is off
+SPACING = 12  # semitones an upper voice may lie below the voice above it
 LOWEST_BASS = 28  # E1, the lowest string of a double bass: no voice goes below it
+# The bottom of instruments with a firm one (General MIDI programs): a cello part
+# never goes below its C string.
+LOWEST_BY_PROGRAM = {40: 55, 41: 48, 42: 36}
+
+
+def lowest_pitch(program: int) -> int:
+    """The lowest pitch a voice played by GM `program` may take."""
+    return LOWEST_BY_PROGRAM.get(program, LOWEST_BASS)
 
 
 @dataclass(frozen=True)
@@ -120,15 +129,16 @@ def sound_the_bass(raw: np.ndarray, steps: StepChords, pitch_classes: np.ndarray
     raw += np.where(tones, lift[:, None], 0.0).astype(raw.dtype)
 
 
-def decode_in_order(decode, raw: np.ndarray, melody: np.ndarray, floor: int = 0,
+def decode_in_order(decode, raw: np.ndarray, melody: np.ndarray, floor: int | list[int] = 0,
                     grain: int = 1, bass: tuple[StepChords, np.ndarray, float] | None = None
                     ) -> np.ndarray:
     """Decode (voices, steps, pitches) scores one voice at a time from the top, as a
     choir is spaced: each voice below the lowest pitch of the voice above at every
-    step (the first below the melody), the upper voices within an octave of it, and
-    no voice below pitch index `floor`; so voices never cross and the bass is the
-    lowest. With `grain` > 1 the lines move only every `grain` steps (an eighth for
-    genres with next to no shorter notes). `bass` (the chords, window pitch classes,
+    step (the first below the melody), the upper voices within SPACING semitones of it, and
+    no voice below pitch index `floor` (one for all, or each voice's instrument's
+    lowest); so voices never cross and the bass is the lowest. With `grain` > 1 the
+    lines move only every `grain` steps (an eighth for genres with next to no shorter
+    notes). `bass` (the chords, window pitch classes,
     rest score) has the bass sound on every beat of melody (sound_the_bass). `decode`
     maps (1, steps, pitches) scores to bool rolls."""
     voices, n, p = raw.shape
@@ -137,10 +147,11 @@ def decode_in_order(decode, raw: np.ndarray, melody: np.ndarray, floor: int = 0,
     above = melody.any(axis=1)
     ceiling = np.where(above, melody.argmax(axis=1), p)
     coarse = n // grain
+    floors = np.broadcast_to(np.asarray(floor), (voices,))
     for v in range(voices):
         spaced = above & (v < voices - 1)  # the bass may lie further down
-        out = (pitches >= ceiling[:, None]) | (pitches < floor) | (raw[v] <= FORBIDDEN)
-        out |= spaced[:, None] & (pitches < ceiling[:, None] - 12)
+        out = (pitches >= ceiling[:, None]) | (pitches < floors[v]) | (raw[v] <= FORBIDDEN)
+        out |= spaced[:, None] & (pitches < ceiling[:, None] - SPACING)
         scores = np.where(out, FORBIDDEN, raw[v])
         if bass is not None and v == voices - 1:
             sound_the_bass(scores, bass[0], bass[1], melody, bass[2])
@@ -166,14 +177,16 @@ def _below(pitch: int, ceiling: int) -> int:
     return pitch
 
 
-def tidy(voices: list[list[Note]], melody: list[Note], chords: list[ChordChange]
-         ) -> list[list[Note]]:
+def tidy(voices: list[list[Note]], melody: list[Note], chords: list[ChordChange],
+         floors: list[int] | None = None) -> list[list[Note]]:
     """Decoded voices (highest first, bass last) -> the same, with every note below
     the melody sounding with it, the bass below the other voices, and each tone
     outside its chord either a passing or neighbour tone (by step from and to chord
-    tones of its voice) or moved to the nearest chord tone."""
+    tones of its voice) or moved to the nearest chord tone. `floors`: each voice's
+    lowest pitch (its instrument's), which no move goes below."""
+    floors = floors or [LOWEST_BASS] * len(voices)
     out = []
-    for notes in voices:
+    for notes, floor in zip(voices, floors):
         fixed = []
         notes = sorted(notes)
         for i, n in enumerate(notes):
@@ -187,12 +200,14 @@ def tidy(voices: list[list[Note]], melody: list[Note], chords: list[ChordChange]
                     and (c := chord_at(chords, m.start)) is not None
                     and m.pitch % 12 in c.pitch_classes for m in (prev, nxt))
                 if not passing:
-                    pitch = min((q for q in range(max(0, pitch - 6), min(127, pitch + 6) + 1)
+                    pitch = min((q for q in range(max(floor, pitch - 6), min(127, pitch + 6) + 1)
                                  if q % 12 in chord.pitch_classes),
                                 key=lambda q: (abs(q - pitch), q))
             above = _sounding(melody, n.start, n.end)
             if above:
                 pitch = _below(pitch, min(above))
+                if pitch < floor:  # out of the instrument's reach under this melody: rest
+                    continue
             fixed.append(n.moved(pitch=pitch))
         out.append(fixed)
     if len(out) > 1:  # the bass is the lowest voice
@@ -201,6 +216,6 @@ def tidy(voices: list[list[Note]], melody: list[Note], chords: list[ChordChange]
         for n in out[-1]:
             others = _sounding(upper, n.start, n.end)
             lower = _below(n.pitch, min(others)) if others else n.pitch
-            bass.append(n.moved(pitch=lower) if lower >= LOWEST_BASS else n)
+            bass.append(n.moved(pitch=lower) if lower >= floors[-1] else n)
         out[-1] = bass
     return out

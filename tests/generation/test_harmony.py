@@ -67,3 +67,13 @@ def test_voices_stay_under_the_melody_in_order_on_chord_tones(model_id, sample):
     accompanied = {b for v in voices for n in v
                    for b in range(n.start // song.ticks_per_bar, (n.end - 1) // song.ticks_per_bar + 1)}
     assert bars_with_melody <= accompanied
+
+
+def test_string_parts_stay_within_their_instruments():
+    """The quartet's cello never goes below its C string, the viola below C3 or the
+    second violin below G3, however the song sits."""
+    model = _model("gan-string-quartets")
+    for sample in ("twinkle", "amazing-grace", "greensleeves"):
+        out = generate_accompaniment(load_sample(sample), model, seed=1)
+        lowest = {t.name: min(n.pitch for n in t.notes) for t in out.tracks[1:] if t.notes}
+        assert lowest["Violin II"] >= 55 and lowest["Viola"] >= 48 and lowest["Cello"] >= 36, lowest

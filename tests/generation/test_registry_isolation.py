@@ -185,6 +185,7 @@ def test_the_signature_reader_knows_models_from_other_files(tmp_path):
 @pytest.mark.parametrize("field, value", [
     ("gan.change_penalty", 1e308), ("gan.threshold", -5), ("gan.second_threshold", 2.0),
     ("gan.key_penalty", 1e9), ("gan.noise_shape", [0]), ("grid.pitches", 0),
+    ("gan.follow_threshold", -1.5), ("gan.follow_second_threshold", "high"),
     ("tracks", [{"name": "x", "program": 300}]), ("training", []),
 ])
 def test_card_fields_out_of_range_are_card_errors(field, value):
