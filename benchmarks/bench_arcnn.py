@@ -5,7 +5,7 @@
 1. enhance() with 100 sampling iterations on an 8-bar melody (the first 8 bars of
    sample ode-to-joy), end to end (roll, 100 network passes, sampling, notes);
    goal < 1 s median.
-2. One onnxruntime pass (1 x 1 x 128 x 64).
+2. One onnxruntime pass (1 x 1 x 128 x the card's pitches).
 Floor: the U-Net's convolution FLOPs per pass (counted from its layer shapes)
 divided by the fp32 rate this machine reaches on a 2048 x 2048 matrix product,
 measured in the same run (benchmarks.matmul_rate).
@@ -17,6 +17,7 @@ import numpy as np
 
 from benchmarks import matmul_rate, summary, timeit
 from deepcomposer_desktop.generation.arcnn import ArcnnRunner, EnhanceParams, enhance
+from deepcomposer_desktop.generation.modes import preferred_model
 from deepcomposer_desktop.generation.registry import default_registry
 from deepcomposer_desktop.music import load_sample
 from deepcomposer_desktop.music.edit import slice_bars
@@ -41,7 +42,7 @@ def unet_flops(base: int, steps: int, pitches: int, levels: int = 4) -> float:
 
 def main(args=None) -> list[dict]:
     reg = default_registry()
-    model_id = reg.default_id("arcnn")
+    model_id = preferred_model(reg, "arcnn")  # the one the app uses
     session, card = reg.session(model_id, "arcnn")
     grid = card.grid
     runner = ArcnnRunner(session, grid)

@@ -202,7 +202,7 @@ def modes(app) -> None:
     bar = window.doc.comp.ticks_per_bar
     window.transport.set_loop(4 * bar, 6 * bar)  # bars 5-6, for "Only the loop region"
     window.generate_panel.region.setChecked(True)
-    generate(app, window, "arcnn", "arcnn-bach-chorales", iterations=100)
+    generate(app, window, "arcnn", "arcnn-melodies", iterations=100)
     save(dock, "guide-arcnn.png")
     window.generate_panel.region.setChecked(False)
     generate(app, window, "transformer", "transformer-bach-chorales", extend_seconds=10)

@@ -35,6 +35,10 @@ def register(subparsers) -> None:
     p.add_argument("--base-channels", type=int, default=16, help="U-Net width (gan, arcnn)")
     p.add_argument("--recon-weight", type=float, default=10.0,
                    help="L1 weight to the real accompaniment (0 = pure WGAN-GP)")
+    a = p.add_argument_group("arcnn")
+    a.add_argument("--lowest", type=int, help="lowest MIDI pitch of the roll's pitch window")
+    a.add_argument("--pitches", type=int,
+                   help="pitches in the window, a multiple of 8 (fewer = faster passes)")
     t = p.add_argument_group("transformer")
     t.add_argument("--layers", type=int, default=4)
     t.add_argument("--width", type=int, default=256, help="model width (embedding size)")
@@ -62,7 +66,8 @@ LIMITS = {
     "max_minutes": (0.01, 10**6, True), "limit_pieces": (1, 10**6, True),
     "threads": (1, 1024, True), "base_channels": (1, 256, False),
     "recon_weight": (0.0, 10**6, False), "layers": (1, 64, False), "width": (2, 8192, False),
-    "heads": (1, 256, False), "seq_len": (16, 65536, False), "warmup_steps": (0, 10**7, False),
+    "heads": (1, 256, False), "lowest": (0, 120, True), "pitches": (8, 128, True),
+    "seq_len": (16, 65536, False), "warmup_steps": (0, 10**7, False),
     "min_bpm": (1.0, 1000.0, True), "max_bpm": (1.0, 1000.0, True), "program": (0, 127, True),
 }
 
@@ -80,6 +85,11 @@ def check_args(args) -> None:
     if args.width % args.heads or (args.width // args.heads) % 2:
         raise InvalidInputError(f"--heads {args.heads} must divide --width {args.width} into "
                                 "heads of an even size (rotary positions)")
+    lowest, pitches = args.lowest or 0, args.pitches or 8
+    if pitches % 8 or lowest + pitches > 128:
+        raise InvalidInputError(f"--pitches {args.pitches} must be a multiple of 8 (the U-Net halves "
+                                f"the window three times) and --lowest {args.lowest} + --pitches "
+                                "at most 128")
     if args.min_bpm is not None and args.max_bpm is not None and args.min_bpm > args.max_bpm:
         raise InvalidInputError(f"--min-bpm {args.min_bpm:g} is above --max-bpm {args.max_bpm:g}")
     model_id = Path(args.output).name

@@ -221,6 +221,9 @@ GENRE_WORDS = {
     "bach-chorales": ("Bach chorales",
                       "hymn-like four-part harmony after J. S. Bach, a chord on almost every "
                       "beat over a steady bass", "a Bach chorale"),
+    "melodies": ("Folk and hymn tunes",
+                 "German folk and children's songs and Bach's chorale tunes, one singable line",
+                 "a folk song or a hymn tune"),
     "monteverdi": ("Monteverdi madrigals",
                    "expressive late-Renaissance madrigals, voices leaning on each other with "
                    "bolder clashes and sudden chromatic turns", "a Monteverdi madrigal"),

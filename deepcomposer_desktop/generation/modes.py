@@ -115,6 +115,7 @@ class Mode:
     trainer: str  # the training module (`deepcomposer train --mode`)
     run: Callable[..., Composition] = field(repr=False)
     check: Callable[[dict], None] | None = field(default=None, repr=False)  # across values
+    preferred: tuple[str, ...] = ()  # model ids used unless the user picks, when installed
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -203,7 +204,9 @@ MODES: dict[str, Mode] = {m.name: m for m in (
                    0, 100, "%"),
              Param("temperature", "Creative risk", "float", 1.0, TEMPERATURE_HELP, 0.5, 6.0),
              _key_lock("Only add notes in the song's key."),
-         ), "take", "AR-CNN take", True, "deepcomposer_desktop.training.arcnn_cli", _arcnn),
+         ), "take", "AR-CNN take", True, "deepcomposer_desktop.training.arcnn_cli", _arcnn,
+         # Trained on folk songs as well as chorale sopranos: the tunes users bring.
+         preferred=("arcnn-melodies",)),
     Mode("transformer", "Transformer (continue)", "Continues the melody after its last note.",
          "Continuing", (
              Param("extend_seconds", "Extend by", "float", 20.0,
@@ -246,14 +249,16 @@ def single_line(notes, legato: int = 0) -> bool:
 def preferred_model(registry, mode: str, comp: Composition | None = None, track: int = 0) -> str:
     """The model a mode uses unless the user picks one: for the Transformer, one
     trained on melodies when the input track is a single line, else one trained on
-    any texture; otherwise the first installed."""
+    any texture; otherwise the mode's preferred model, else the first installed."""
     entries = registry.models(mode)
     if mode == "transformer" and entries and comp is not None and 0 <= track < len(comp.tracks):
         melody = single_line(comp.tracks[track].notes, comp.ppq // 16)
         fits = [e for e in entries if (e.card.transformer.texture == "melody") == melody]
         if fits:
             return fits[0].id
-    return entries[0].id if entries else registry.default_id(mode)
+    ids = [e.id for e in entries]
+    preferred = [m for m in MODES[mode].preferred if m in ids]
+    return preferred[0] if preferred else ids[0] if ids else registry.default_id(mode)
 
 
 def installed(mode: str) -> bool:

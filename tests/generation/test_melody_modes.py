@@ -66,7 +66,7 @@ def test_enhance_budgets_hold_for_overlapping_notes_of_one_pitch(registry):
     song = Composition(tracks=[Track("Melody", notes=notes)], key=Key(7))
     before = _mido_cells(midi_bytes(song))
     out = generate(registry, "arcnn", song, Request(
-        registry.models("arcnn")[0].id, 0, 5, {"max_add": 20, "max_remove_percent": 10})
+        preferred_model(registry, "arcnn", song, 0), 0, 5, {"max_add": 20, "max_remove_percent": 10})
     ).composition
     after = _mido_cells(midi_bytes(out))
     assert before != after

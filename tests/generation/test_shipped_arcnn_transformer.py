@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from deepcomposer_desktop.cli import main as cli
+from deepcomposer_desktop.generation.modes import preferred_model
 from deepcomposer_desktop.generation.registry import default_registry
 from deepcomposer_desktop.music import load_sample, read_midi
 
@@ -18,14 +19,23 @@ def _card(mode):
     return default_registry().get(model_id, mode).card.raw
 
 
-def test_arcnn_card_keeps_the_key_of_held_out_chorales():
-    card = _card("arcnn")
-    m = card["metrics"]
+ARCNN_IDS = [e.id for e in default_registry().models("arcnn")]
+
+
+@pytest.mark.parametrize("model_id", ARCNN_IDS)
+def test_arcnn_card_keeps_the_key_of_held_out_melodies(model_id):
+    m = default_registry().get(model_id, "arcnn").card.raw["metrics"]
     assert m["test_windows"] >= 20 and m["validation_loss"] is not None
     real, enhanced = m["real"]["in_scale_rate"], m["enhanced"]["in_scale_rate"]
     assert abs(enhanced - real) <= 0.10 * real
     # it learned something: putting back removed notes far above chance
     assert m["restoration"]["precision"] > 5 * m["restoration"]["chance"]
+
+
+def test_the_app_enhances_with_the_melody_model():
+    """Shipped beside the chorale model, the folk-and-hymn model is the one used unless
+    the user picks another."""
+    assert preferred_model(default_registry(), "arcnn", load_sample("twinkle"), 0) == "arcnn-melodies"
 
 
 def test_arcnn_cli_budgets_on_the_shipped_model(tmp_path):

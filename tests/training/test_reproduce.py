@@ -44,6 +44,9 @@ def test_the_arcnn_and_transformer_cards_match_their_commands():
         assert int(_opt(cmd, "--seed")) == hp["seed"]
         if card["mode"] == "arcnn":
             assert int(_opt(cmd, "--base-channels")) == hp["base"]
+            for flag, field in (("--lowest", "lowest"), ("--pitches", "pitches")):
+                if flag in cmd:
+                    assert int(_opt(cmd, flag)) == hp[field] == card["grid"][field]
         else:
             assert int(_opt(cmd, "--width")) == hp["net"]["d_model"]
             assert int(_opt(cmd, "--layers")) == hp["net"]["n_layers"]

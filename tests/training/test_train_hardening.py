@@ -79,6 +79,8 @@ def test_bad_parameters_are_exit_3_before_anything_runs(tmp_path, option, value,
     (["--width", "30", "--heads", "10"], "even size"),
     (["--output", ""], "model id"),
     (["--min-bpm", "200", "--max-bpm", "100"], "above --max-bpm"),
+    (["--pitches", "50"], "multiple of 8"),
+    (["--lowest", "100", "--pitches", "48"], "at most 128"),
 ])
 def test_bad_transformer_shapes_and_outputs_are_exit_3(tmp_path, extra, words):
     args = ["train", "--mode", "transformer", "--dataset", str(tmp_path), "--output",
