@@ -4,7 +4,7 @@
 
 1. enhance() with 100 sampling iterations on an 8-bar melody (the first 8 bars of
    sample ode-to-joy), end to end (roll, 100 network passes, sampling, notes);
-   goal < 1 s median.
+   goal < 0.6 s median.
 2. One onnxruntime pass (1 x 1 x 128 x the card's pitches).
 Floor: the U-Net's convolution FLOPs per pass (counted from its layer shapes)
 divided by the fp32 rate this machine reaches on a 2048 x 2048 matrix product,
