@@ -380,12 +380,13 @@ def generate_accompaniment(composition: Composition, model: GanModel, seed: int 
         rolls = model.decode(raw, melody, steps_per_bar)
     else:
         grain = model.min_steps if steps_per_bar % model.min_steps == 0 else 1
+        bottoms = [harmony.lowest_pitch(t.program) for t in model.tracks[1:]]  # instruments' lowest
         steady = model.with_decoding(
             change_penalty=max(model.change_penalty, model.follow_change_penalty),
             min_steps=1 if grain > 1 else model.min_steps,
             threshold=_either(model.follow_threshold, model.threshold),
             second_threshold=_either(model.follow_second_threshold, model.second_threshold))
-        floors = [harmony.lowest_pitch(t.program) - (model.lowest - shift) for t in model.tracks[1:]]
+        floors = [b - (model.lowest - shift) for b in bottoms]
         rolls = fill_silent_bars(
             harmony.decode_in_order(steady.decode_voices, raw, melody, floors, grain,
                                     (steps, pcs, steady.threshold)),
@@ -404,8 +405,7 @@ def generate_accompaniment(composition: Composition, model: GanModel, seed: int 
                            * ACCOMPANIMENT_SOFTER))))
                        for n in roll_to_notes(roll, out_grid) if 0 <= n.pitch <= 127])
     if rules is not None:
-        voices = harmony.tidy(voices, notes, chords,
-                              [harmony.lowest_pitch(t.program) for t in model.tracks[1:]])
+        voices = harmony.tidy(voices, notes, chords, bottoms)
         result.chords = list(chords)
     for new, spec in zip(voices, model.tracks[1:]):
         result.add_track(spec.name, spec.program, notes=new)

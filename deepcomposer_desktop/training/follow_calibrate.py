@@ -24,6 +24,7 @@ is recorded on the card.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from ..music.composition import Composition, Note, Tempo, Track
 from ..music.harmony_metrics import (GENRE_STATISTICS, Counts, genre_windows, harmony_counts,
                                      pool_windows, relative_gap)
 from ..music.keys import Key, detect_key
+from . import user_eval
 from .card import save_card
 from .datasets import STEPS_PER_BEAT, load_preset
 
@@ -42,9 +44,10 @@ PENALTIES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)
 FURTHER_PENALTIES = (0.1, 0.2)
 THRESHOLDS = (None, -0.4, -0.6, -0.8)  # None: the card's own threshold
 SECOND_THRESHOLDS = (None, -0.35, -0.4, -0.45, -0.5)
-NEAR_REAL = 0.10
-# Harmony the further search may not give up (make eval's bar with a margin).
-CHORDNESS_MIN, DOUBLING_MAX, CONSONANCE_MARGIN = 0.88, 0.18, 0.02
+# Harmony the further search may not give up: make eval's bar with a margin.
+CHORDNESS_MIN = user_eval.CHORDNESS_MIN + 0.03
+DOUBLING_MAX = user_eval.DOUBLING_MAX - 0.02
+CONSONANCE_MARGIN = 0.02  # over the triad baseline's on the same songs
 MELODIES = 30
 DANCE_TUNES = 20
 TIE = 0.005
@@ -118,11 +121,9 @@ def statistics(model: GanModel, songs: list[Composition]) -> dict[str, float]:
 
 
 def baseline_consonance(songs: list[Composition]) -> float:
-    from .user_eval import bar_triads
-
     counts = Counts()
     for song in songs:
-        acc = bar_triads(song.tracks[0].notes, song.key, song.ticks_per_bar, song.end)
+        acc = user_eval.bar_triads(song.tracks[0].notes, song.key, song.ticks_per_bar, song.end)
         counts.add(harmony_counts(song.tracks[0].notes, acc, song.key, song.ppq,
                                   song.time_signature))
     return counts.rates()["consonance"]
@@ -132,7 +133,7 @@ def _judge(stats: dict[str, float], real: dict) -> dict:
     gaps = [g for g in (relative_gap(stats[k], real.get(k)) for k in GENRE_STATISTICS)
             if g is not None]
     worst = max(gaps, default=0.0)
-    excess = sum(max(0.0, g - NEAR_REAL) for g in gaps)
+    excess = sum(max(0.0, g - user_eval.NEAR_REAL) for g in gaps)
     return {"worst_gap": round(worst, 4), "excess": round(excess, 4),
             **{k: round(v, 4) for k, v in stats.items()}}
 
@@ -158,18 +159,16 @@ def calibrate(card_path: str | Path, songs: list[Composition], base_consonance: 
     if searched[str(penalty)]["excess"] > 0:
         further = {}
         seconds = SECOND_THRESHOLDS if model.voices_per_track == 2 else (None,)
-        for p in sorted({penalty, *FURTHER_PENALTIES}):
-            for t in THRESHOLDS:
-                for s2 in seconds:
-                    setting = {"follow_change_penalty": p, "follow_threshold": t,
-                               "follow_second_threshold": s2}
-                    result = _judge(statistics(model.with_decoding(**setting), songs), real)
-                    result["harmonious"] = (result["chordness"] >= CHORDNESS_MIN
-                                            and result["doubling"] <= DOUBLING_MAX
-                                            and result["consonance"]
-                                            >= base_consonance + CONSONANCE_MARGIN)
-                    further[f"penalty {p}, rest below {t}, second above {s2}"] = (setting, result)
-                    print(card_path.stem, setting, result, flush=True)
+        for p, t, s2 in itertools.product(sorted({penalty, *FURTHER_PENALTIES}), THRESHOLDS,
+                                          seconds):
+            setting = {"follow_change_penalty": p, "follow_threshold": t,
+                       "follow_second_threshold": s2}
+            result = _judge(statistics(model.with_decoding(**setting), songs), real)
+            result["harmonious"] = (result["chordness"] >= CHORDNESS_MIN
+                                    and result["doubling"] <= DOUBLING_MAX
+                                    and result["consonance"] >= base_consonance + CONSONANCE_MARGIN)
+            further[f"penalty {p}, rest below {t}, second above {s2}"] = (setting, result)
+            print(card_path.stem, setting, result, flush=True)
         ok = [(r["excess"], r["worst_gap"], -s["follow_change_penalty"], name)
               for name, (s, r) in further.items() if r["harmonious"]]
         if ok and min(ok)[0] < searched[str(penalty)]["excess"]:
